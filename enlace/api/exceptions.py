@@ -1,0 +1,26 @@
+"""The API's error format (ARCHITECTURE rule 5).
+
+- ``ApplicationError`` → 400 ``{"detail": message, "code": code, ...extra}`` (with a field: also
+  ``{"field": [message]}``);
+- Django ``ValidationError`` (from ``full_clean`` in services) → 400 ``{"field": ["message"]}``;
+- everything else: DRF's own handling.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from enlace.core.exceptions import ApplicationError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = {"detail": str(exc.message), "code": exc.code, **exc.extra}
+        if exc.field:
+            body[exc.field] = [str(exc.message)]
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,441 @@
+"""Reference data shared by every app: branches, parameters, people, payment terms, places, audit."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .scope import RestrictedQuerySet
+from .validators import (
+    format_cnpj,
+    has_edge_whitespace,
+    no_edge_whitespace_constraints,
+    normalize_cnpj,
+    normalize_phone,
+    only_alnum,
+    validate_no_edge_whitespace,
+    validate_phone,
+)
+
+
+class EnlaceModel(models.Model):
+    """Base of every business model: scoped manager, audit trail, text fields without edge spaces.
+
+    Subclasses set ``branch_scope`` (see ``enlace.core.scope``) and may list ``audit_exclude``.
+    """
+
+    branch_scope: str | None = None
+    audit = True
+    audit_exclude: tuple[str, ...] = ()
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def normalize(self):
+        """Bring typed values to their stored form (masks removed) before validation."""
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        self.normalize()
+        super().full_clean(exclude=exclude, validate_unique=validate_unique,
+                           validate_constraints=validate_constraints)
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for f in self._meta.concrete_fields:
+            if isinstance(f, models.CharField | models.TextField) and (not exclude or f.name not in exclude):
+                try:
+                    validate_no_edge_whitespace(getattr(self, f.attname))
+                except ValidationError as exc:
+                    errors.setdefault(f.name, []).extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        meta = self._meta
+        return reverse(f"{meta.app_label}:{meta.model_name}_detail", args=[self.pk])
+
+
+# --- Places ---------------------------------------------------------------------------------
+
+
+class State(models.Model):
+    """Brazilian state (UF) with its IBGE code."""
+
+    code = models.PositiveSmallIntegerField(_("IBGE code"), primary_key=True)
+    abbr = models.CharField(_("abbreviation"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["abbr"]
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
+
+    def __str__(self):
+        return self.abbr
+
+
+class City(models.Model):
+    """Municipality with its 7-digit IBGE code (all 5,570 are loaded by the migrations)."""
+
+    code = models.PositiveIntegerField(_("IBGE code"), primary_key=True)
+    name = models.CharField(_("name"), max_length=80, db_index=True)
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="cities", verbose_name=_("state"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self):
+        return f"{self.name}/{self.state_id and self.state.abbr}"
+
+
+class AddressMixin(models.Model):
+    cep = models.CharField(_("CEP"), max_length=8, blank=True)
+    street = models.CharField(_("street"), max_length=120, blank=True)
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    complement = models.CharField(_("complement"), max_length=80, blank=True)
+    neighborhood = models.CharField(_("neighborhood"), max_length=80, blank=True)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("city")
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def state(self):
+        return self.city.state if self.city_id else None
+
+
+# --- Branches -------------------------------------------------------------------------------
+
+
+class Branch(AddressMixin, EnlaceModel):
+    """Filial: a unit of the ISP. Records of other apps belong to one and are scoped by it."""
+
+    branch_scope = "pk"
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=120)
+    cnpj = models.CharField(_("CNPJ"), max_length=14, unique=True)
+    phone = models.CharField(_("phone"), max_length=13, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        constraints = no_edge_whitespace_constraints("branch", "name", "legal_name")
+
+    def __str__(self):
+        return self.name
+
+    def normalize(self):
+        if self.cnpj and not has_edge_whitespace(self.cnpj):
+            self.cnpj = only_alnum(self.cnpj)
+        if self.phone and not has_edge_whitespace(self.phone):
+            self.phone = normalize_phone(self.phone)
+        if self.cep and not has_edge_whitespace(self.cep):
+            self.cep = normalize_phone(self.cep)
+
+    def clean(self):
+        if self.cnpj:
+            try:
+                self.cnpj = normalize_cnpj(self.cnpj)
+            except ValidationError as exc:
+                raise ValidationError({"cnpj": exc.messages}) from exc
+
+    @property
+    def cnpj_display(self):
+        return format_cnpj(self.cnpj)
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+class Department(EnlaceModel):
+    """Setor: a team that tickets and service orders are sent to."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = no_edge_whitespace_constraints("department", "name")
+
+    def __str__(self):
+        return self.name
+
+
+class Employee(EnlaceModel):
+    """Colaborador: a person of the ISP; optionally the operator account that logs in."""
+
+    branch_scope = "branches"
+    branch_scope_many = True
+
+    name = models.CharField(_("name"), max_length=120)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee",
+        verbose_name=_("operator account"),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=13, blank=True, validators=[validate_phone])
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="employees",
+        verbose_name=_("department"),
+    )
+    branches = models.ManyToManyField(
+        Branch, blank=True, related_name="employees", verbose_name=_("branches"),
+        help_text=_("The operator sees only these branches' records; none means every branch."),
+    )
+    is_technician = models.BooleanField(_("technician"), default=False)
+    is_salesperson = models.BooleanField(_("salesperson"), default=False)
+    is_attendant = models.BooleanField(_("attendant"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        constraints = no_edge_whitespace_constraints("employee", "name")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def roles_display(self):
+        roles = [
+            label
+            for flag, label in (
+                (self.is_technician, _("technician")),
+                (self.is_salesperson, _("salesperson")),
+                (self.is_attendant, _("attendant")),
+            )
+            if flag
+        ]
+        return ", ".join(str(r) for r in roles)
+
+
+# --- Finance reference ----------------------------------------------------------------------
+
+
+class PaymentCondition(EnlaceModel):
+    """Condição de pagamento: how a sale or installation fee is split into instalments."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    instalments = models.PositiveSmallIntegerField(
+        _("instalments"), default=1, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    first_due_days = models.PositiveSmallIntegerField(
+        _("days to first due date"), default=0, validators=[MaxValueValidator(365)]
+    )
+    days_between = models.PositiveSmallIntegerField(
+        _("days between instalments"), default=30, validators=[MaxValueValidator(365)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("payment condition")
+        verbose_name_plural = _("payment conditions")
+        constraints = [
+            *no_edge_whitespace_constraints("paymentcondition", "name"),
+            models.CheckConstraint(condition=Q(instalments__gte=1), name="paymentcondition_instalments_gte_1"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AnalyticAccount(EnlaceModel):
+    """Planejamento analítico: the tree of revenue and expense accounts (e.g. 1.01.002)."""
+
+    class Kind(models.TextChoices):
+        REVENUE = "R", _("Revenue")
+        EXPENSE = "D", _("Expense")
+
+    code = models.CharField(_("code"), max_length=30, unique=True, help_text=_("For example 1.01.002"))
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices, default=Kind.REVENUE)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent account"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("analytic account")
+        verbose_name_plural = _("analytic accounts")
+        constraints = no_edge_whitespace_constraints("analyticaccount", "code", "name")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        node, seen = self.parent, set()
+        while node is not None:
+            if node.pk == self.pk and self.pk is not None or node.pk in seen:
+                raise ValidationError({"parent": _("An account cannot be its own ancestor.")})
+            seen.add(node.pk)
+            node = node.parent
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".")
+
+
+# --- General parameters ---------------------------------------------------------------------
+
+
+class YesNoDefault(models.TextChoices):
+    YES = "S", _("Yes")
+    NO = "N", _("No")
+    DEFAULT = "P", _("Default")
+
+
+class GeneralParameters(EnlaceModel):
+    """Configurações ➜ Parâmetros ➜ Parâmetros Gerais: the single row of global settings.
+
+    Each later area adds its fields here, grouped by ``TABS`` for the edit page.
+    """
+
+    TABS = (
+        (_("General"), ("company_name", "portal_name", "default_branch")),
+        (
+            _("Registry"),
+            (
+                "cpf_cnpj_required",
+                "allow_duplicate_cpf_cnpj",
+                "validate_duplicate_address",
+                "name_length_warning",
+                "default_analytic_account",
+            ),
+        ),
+        (_("Subscriber portal"), ("portal_auto_access",)),
+    )
+
+    company_name = models.CharField(_("company name"), max_length=120, default="Enlace Telecom")
+    portal_name = models.CharField(_("portal title"), max_length=80, default="Central do Assinante")
+    default_branch = models.ForeignKey(
+        Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("default branch"),
+    )
+    # Registry ("Cadastros") — SPEC C-2, C-3, A-4, O-1.
+    cpf_cnpj_required = models.BooleanField(
+        _("CNPJ/CPF required"), default=True,
+        help_text=_("Physical and legal persons cannot be saved without a valid CPF/CNPJ."),
+    )
+    allow_duplicate_cpf_cnpj = models.BooleanField(
+        _("allow duplicate CNPJ/CPF"), default=False,
+        help_text=_("Allow two customers with the same CPF/CNPJ."),
+    )
+    validate_duplicate_address = models.BooleanField(
+        _("validate duplicate address"), default=False,
+        help_text=_("Warn when another customer has the same street, number and neighbourhood."),
+    )
+    name_length_warning = models.PositiveSmallIntegerField(
+        _("warn when the name is longer than"), default=40,
+        help_text=_("Bank files cut names past this length."),
+    )
+    default_analytic_account = models.ForeignKey(
+        AnalyticAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("default analytic account"),
+        help_text=_("Filled in customers saved without one."),
+    )
+    # Subscriber portal — SPEC K-5.
+    portal_auto_access = models.BooleanField(
+        _("allow automatic access"), default=False,
+        help_text=_("Customers set to 'Default' enter the portal without a password from the IP of "
+                    "one of their own connected logins."),
+    )
+
+    class Meta:
+        verbose_name = _("general parameters")
+        verbose_name_plural = _("general parameters")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="generalparameters_singleton"),
+            *no_edge_whitespace_constraints("generalparameters", "company_name", "portal_name"),
+        ]
+
+    def __str__(self):
+        return str(_("General parameters"))
+
+    def get_absolute_url(self):
+        return reverse("core:parameters")
+
+    @classmethod
+    def load(cls) -> "GeneralParameters":
+        obj = cls.objects.filter(pk=1).first()
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+# --- Audit trail ----------------------------------------------------------------------------
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of an audited record (SPEC G-3)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("operator"),
+    )
+    user_name = models.CharField(_("operator name"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("request id"), db_index=True)
+    source = models.CharField(_("source"), max_length=10, default="system")
+    action = models.CharField(_("action"), max_length=6, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    prechange_data = models.JSONField(_("before"), null=True, blank=True)
+    postchange_data = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-time", "-pk"]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="objectchange_object_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def diff(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every field that differs."""
+        before = self.prechange_data or {}
+        after = self.postchange_data or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+ZERO = Decimal("0.00")

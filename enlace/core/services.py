@@ -1,0 +1,75 @@
+"""Writers of the core reference data. Views, API, commands and tasks all call these."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from . import context
+from .exceptions import ApplicationError
+from .models import Branch, EnlaceModel, GeneralParameters
+from .scope import can_use_branch
+
+
+def _check_branch_scope(instance: models.Model, actor):
+    """An operator limited to some branches can only write records of those branches."""
+    path = getattr(type(instance), "branch_scope", None)
+    if actor is None or path is None or getattr(type(instance), "branch_scope_many", False):
+        return
+    branch_id = instance.pk if isinstance(instance, Branch) else None
+    if path != "pk":
+        obj = instance
+        for part in path.split("__")[:-1]:
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return
+        branch_id = getattr(obj, f"{path.split('__')[-1]}_id", None)
+    if branch_id is not None and not can_use_branch(actor, branch_id):
+        raise ApplicationError(_("You cannot use this branch."), code="branch_scope", field="branch")
+
+
+def object_save(instance: EnlaceModel, *, actor, m2m: dict | None = None) -> EnlaceModel:
+    """Validate and save a reference record (and its many-to-many values) in one transaction.
+
+    Used for records without further business rules; areas with rules write their own services
+    and call this at the end. Raises ``ValidationError`` naming the fields.
+    """
+    with context.acting_as(actor, source=context.current().source, request_id=context.current().request_id):
+        instance.full_clean()
+        _check_branch_scope(instance, actor)
+        try:
+            with transaction.atomic():
+                instance.save()
+                for name, values in (m2m or {}).items():
+                    getattr(instance, name).set(values)
+        except IntegrityError as exc:
+            raise ApplicationError(_("The record conflicts with another one: %(error)s") % {"error": exc},
+                                   code="integrity") from exc
+    return instance
+
+
+def object_delete(instance: EnlaceModel, *, actor) -> None:
+    with context.acting_as(actor, source=context.current().source, request_id=context.current().request_id):
+        _check_branch_scope(instance, actor)
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except models.ProtectedError as exc:
+            raise ApplicationError(
+                _("%(object)s is in use by other records and cannot be deleted; deactivate it instead.")
+                % {"object": instance},
+                code="protected",
+            ) from exc
+
+
+def parameters_update(*, actor, **values) -> GeneralParameters:
+    """Change general parameters (Configurações ➜ Parâmetros ➜ Parâmetros Gerais)."""
+    with transaction.atomic():
+        params = GeneralParameters.load()
+        params = GeneralParameters.objects.select_for_update().get(pk=params.pk)
+        unknown = set(values) - {f.name for f in GeneralParameters._meta.concrete_fields} - {"id"}
+        if unknown:
+            raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        for name, value in values.items():
+            setattr(params, name, value)
+        object_save(params, actor=actor)
+    return params
