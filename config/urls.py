@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from enlace.core.urls import auth_urlpatterns
+
 urlpatterns = [
+    *auth_urlpatterns,
     path("", include("enlace.core.urls")),
     path("api/", include("enlace.api.urls")),
     path("admin/", admin.site.urls),

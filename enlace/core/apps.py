@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +10,17 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import audit, roles
+        from .navigation import register
 
         audit.connect()
-
-        from django.db.models.signals import post_migrate
-
         post_migrate.connect(roles.on_post_migrate, dispatch_uid="enlace_default_roles")
+
+        register("registry", _("Branches"), "core:branch_list", "core.view_branch")
+        register("registry", _("Employees"), "core:employee_list", "core.view_employee")
+        register("registry", _("Cities"), "core:city_list", "core.view_city")
+        register("support", _("Departments"), "core:department_list", "core.view_department")
+        register("finance", _("Payment conditions"), "core:paymentcondition_list", "core.view_paymentcondition")
+        register("finance", _("Analytic accounts"), "core:analyticaccount_list", "core.view_analyticaccount")
+        register("settings", _("Operators"), "core:user_list", "auth.view_user")
+        register("settings", _("General parameters"), "core:parameters", "core.view_generalparameters")
+        register("settings", _("Changes"), "core:objectchange_list", "core.view_objectchange")

@@ -1,0 +1,181 @@
+"""Form base classes: every operator form refuses values with edge white space (SPEC G-2), marks
+required fields (G-1, the red asterisk is drawn by ``includes/field.html``) and uses Bootstrap
+widgets."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AnalyticAccount, Branch, City, Department, Employee, GeneralParameters, PaymentCondition
+from .scope import allowed_branch_ids
+from .validators import has_edge_whitespace
+
+WIDGET_CLASSES = {
+    forms.CheckboxInput: "form-check-input",
+    forms.Select: "form-select",
+    forms.SelectMultiple: "form-select",
+    forms.NullBooleanSelect: "form-select",
+    forms.RadioSelect: "form-check-input",
+    forms.CheckboxSelectMultiple: "form-check-input",
+}
+
+
+def style_fields(form):
+    for field in form.fields.values():
+        widget = field.widget
+        css = next((c for cls, c in WIDGET_CLASSES.items() if isinstance(widget, cls)), "form-control")
+        existing = widget.attrs.get("class", "")
+        if css not in existing:
+            widget.attrs["class"] = f"{existing} {css}".strip()
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+        if field.required and not isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("required", "required")
+
+
+class EnlaceFormMixin:
+    """Keeps typed text as it is (no silent strip) and refuses edge white space naming the field."""
+
+    edge_whitespace_message = _("“%(field)s” must not start or end with spaces.")
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.strip = False
+        style_fields(self)
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():  # G-2, naming the field
+            if not isinstance(field, forms.CharField) or name in self._errors:
+                continue
+            value = self.cleaned_data.get(name)
+            if has_edge_whitespace(value):
+                label = field.label or name
+                self.add_error(name, self.edge_whitespace_message % {"field": label})
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in [field] if field else []:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def limit_branches(self, *names):
+        """Offer only the branches the operator works in (branch scope)."""
+        ids = allowed_branch_ids(self.user)
+        for name in names:
+            if name in self.fields and ids is not None:
+                self.fields[name].queryset = self.fields[name].queryset.filter(pk__in=ids)
+
+
+class EnlaceForm(EnlaceFormMixin, forms.Form):
+    pass
+
+
+class EnlaceModelForm(EnlaceFormMixin, forms.ModelForm):
+    """Model form for the generic edit view. It never saves by itself: the view hands
+    ``form.instance`` (and ``form.m2m_data()``) to a service."""
+
+    def _post_clean(self):
+        # Model validation (full_clean) runs in the service, once; here only the form's own checks
+        # and the construction of the instance.
+        opts = self._meta
+        from django.forms.models import construct_instance
+
+        try:
+            self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
+        except forms.ValidationError as e:
+            self._update_errors(e)
+
+    def m2m_data(self) -> dict:
+        return {
+            f.name: self.cleaned_data[f.name]
+            for f in self.instance._meta.many_to_many
+            if f.name in self.cleaned_data
+        }
+
+
+class CityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}/{obj.state.abbr}"
+
+
+class AddressFormMixin:
+    """City picked by name with its state; the IBGE code is what is stored."""
+
+    def setup_city(self):
+        if "city" in self.fields:
+            self.fields["city"] = CityChoiceField(
+                queryset=City.objects.select_related("state"), required=self.fields["city"].required,
+                label=_("City"),
+            )
+            self.fields["city"].widget.attrs["class"] = "form-select"
+
+
+class BranchForm(AddressFormMixin, EnlaceModelForm):
+    # Masked input is accepted; the model stores the bare digits (Branch.normalize).
+    cnpj = forms.CharField(label=_("CNPJ"), max_length=18,
+                           widget=forms.TextInput(attrs={"placeholder": "00.000.000/0000-00"}))
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": "(00) 00000-0000"}))
+    cep = forms.CharField(label=_("CEP"), max_length=9, required=False,
+                          widget=forms.TextInput(attrs={"placeholder": "00000-000"}))
+
+    class Meta:
+        model = Branch
+        fields = [
+            "name", "legal_name", "cnpj", "phone", "email", "cep", "street", "number", "complement",
+            "neighborhood", "city", "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_city()
+        if self.instance.pk and not self.is_bound:
+            self.initial["cnpj"] = self.instance.cnpj_display
+
+
+class GeneralParametersForm(EnlaceModelForm):
+    class Meta:
+        model = GeneralParameters
+        fields = [name for _tab, names in GeneralParameters.TABS for name in names]
+
+    def tabs(self):
+        return [(title, [self[name] for name in names]) for title, names in GeneralParameters.TABS]
+
+
+class DepartmentForm(EnlaceModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "email", "active"]
+
+
+class EmployeeForm(EnlaceModelForm):
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+
+    class Meta:
+        model = Employee
+        fields = ["name", "user", "email", "phone", "department", "branches", "is_technician",
+                  "is_salesperson", "is_attendant", "active"]
+        widgets = {"branches": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_branches("branches")
+        taken = Employee.objects.exclude(pk=self.instance.pk).exclude(user=None).values("user_id")
+        self.fields["user"].queryset = self.fields["user"].queryset.exclude(pk__in=taken).order_by("username")
+
+
+class PaymentConditionForm(EnlaceModelForm):
+    class Meta:
+        model = PaymentCondition
+        fields = ["name", "instalments", "first_due_days", "days_between", "active"]
+
+
+class AnalyticAccountForm(EnlaceModelForm):
+    class Meta:
+        model = AnalyticAccount
+        fields = ["code", "name", "kind", "parent", "active"]

@@ -1,0 +1,83 @@
+"""django-tables2 tables of the core lists."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import AnalyticAccount, Branch, City, Department, Employee, ObjectChange, PaymentCondition
+
+
+class EnlaceTable(tables.Table):
+    """Base table: the first column links to the record; Bootstrap styling."""
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover table-striped align-middle", "id": "objects"}
+        empty_text = _("No records found.")
+
+
+class BranchTable(EnlaceTable):
+    name = tables.Column(linkify=True)
+    cnpj = tables.Column(accessor="cnpj_display", verbose_name=_("CNPJ"), order_by="cnpj")
+    city = tables.Column(verbose_name=_("city"))
+    active = tables.BooleanColumn()
+
+    class Meta(EnlaceTable.Meta):
+        model = Branch
+        fields = ("name", "legal_name", "cnpj", "city", "phone", "email", "active")
+
+
+class DepartmentTable(EnlaceTable):
+    name = tables.Column(linkify=True)
+    active = tables.BooleanColumn()
+
+    class Meta(EnlaceTable.Meta):
+        model = Department
+        fields = ("name", "email", "active")
+
+
+class EmployeeTable(EnlaceTable):
+    name = tables.Column(linkify=True)
+    roles = tables.Column(accessor="roles_display", verbose_name=_("roles"), orderable=False)
+    branches = tables.ManyToManyColumn(verbose_name=_("branches"))
+    user = tables.Column(verbose_name=_("operator account"))
+    active = tables.BooleanColumn()
+
+    class Meta(EnlaceTable.Meta):
+        model = Employee
+        fields = ("name", "user", "department", "roles", "branches", "email", "active")
+
+
+class PaymentConditionTable(EnlaceTable):
+    name = tables.Column(linkify=True)
+    active = tables.BooleanColumn()
+
+    class Meta(EnlaceTable.Meta):
+        model = PaymentCondition
+        fields = ("name", "instalments", "first_due_days", "days_between", "active")
+
+
+class AnalyticAccountTable(EnlaceTable):
+    code = tables.Column(linkify=True)
+    active = tables.BooleanColumn()
+
+    class Meta(EnlaceTable.Meta):
+        model = AnalyticAccount
+        fields = ("code", "name", "kind", "parent", "active")
+
+
+class CityTable(EnlaceTable):
+    class Meta(EnlaceTable.Meta):
+        model = City
+        fields = ("code", "name", "state")
+
+
+class ObjectChangeTable(EnlaceTable):
+    time = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
+    content_type = tables.Column(verbose_name=_("record type"))
+    object_repr = tables.Column(verbose_name=_("record"))
+    changed = tables.TemplateColumn(
+        template_name="core/includes/change_diff.html", verbose_name=_("before → after"), orderable=False
+    )
+
+    class Meta(EnlaceTable.Meta):
+        model = ObjectChange
+        fields = ("time", "user_name", "source", "action", "content_type", "object_repr", "changed")

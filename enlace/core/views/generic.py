@@ -1,0 +1,294 @@
+"""Generic operator views, configured by class attributes (the NetBox pattern).
+
+Every later model gets its list, detail, edit, delete and change-log pages by declaring::
+
+    class PlanListView(ObjectListView):
+        model = Plan
+        table_class = PlanTable
+        filterset_class = PlanFilterSet
+
+Permissions: the model permission of the action (``view``/``add``/``change``/``delete``) or 403;
+records outside the operator's branches are 404 (``Model.objects.restrict(user)``). Writes go
+through a service: by default ``core.services.object_save``/``object_delete``; a view with business
+rules overrides ``save_object``/``delete_object`` to call its own service.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from .. import services
+from ..exceptions import ApplicationError
+from ..models import ObjectChange
+
+
+def url_name(model, action: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def perm_name(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+class ObjectViewMixin(LoginRequiredMixin):
+    model: type[models.Model] = None
+    action = "view"
+    queryset = None
+
+    def get_required_permission(self):
+        return perm_name(self.model, self.action)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm(self.get_required_permission()):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = self.queryset if self.queryset is not None else self.model.objects.all()
+        return qs.restrict(self.request.user) if hasattr(qs, "restrict") else qs
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def base_context(self):
+        meta = self.model._meta
+        user = self.request.user
+        return {
+            "model": self.model,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "list_url": reverse(url_name(self.model, "list")),
+            "can_add": user.has_perm(perm_name(self.model, "add")),
+            "can_change": user.has_perm(perm_name(self.model, "change")),
+            "can_delete": user.has_perm(perm_name(self.model, "delete")),
+            "url_add": _reverse_or_none(url_name(self.model, "add")),
+        }
+
+
+def _reverse_or_none(name, *args):
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+class ObjectListView(ObjectViewMixin, View):
+    """Table with filters, HTMX quick search, pagination and CSV export (``?export=csv``)."""
+
+    table_class = None
+    filterset_class = None
+    template_name = "generic/object_list.html"
+    table_template_name = "generic/includes/table.html"
+    per_page = 25
+
+    def get(self, request):
+        queryset = self.get_queryset()
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
+            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+            if filterset.is_bound and not filterset.is_valid():
+                queryset = queryset.none()
+        table = self.table_class(queryset, request=request)
+        if request.GET.get("export") == "csv":
+            return self.export_csv(table)
+        RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        context = {**self.base_context(), "table": table, "filterset": filterset,
+                   "filter_form": filterset.form if filterset else None}
+        if getattr(request, "htmx", False) and request.htmx.target == "object-table":
+            return render(request, self.table_template_name, context)
+        return render(request, self.template_name, context)
+
+    def export_csv(self, table):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}.csv"'
+        response.write("\ufeff")  # Excel reads UTF-8 with a BOM
+        writer = csv.writer(response, delimiter=";")
+        for row in table.as_values(exclude_columns=("actions",)):
+            writer.writerow(row)
+        return response
+
+
+class ObjectDetailView(ObjectViewMixin, View):
+    """One record. ``detail_fields`` lists the fields shown by the generic template."""
+
+    template_name = "generic/object_detail.html"
+    detail_fields: list[str] = []
+
+    def get_extra_context(self, obj) -> dict:
+        return {}
+
+    def fields_for(self, obj):
+        rows = []
+        for name in self.detail_fields or [f.name for f in self.model._meta.concrete_fields if f.name != "id"]:
+            field = self.model._meta.get_field(name)
+            if field.many_to_many:
+                value = ", ".join(str(v) for v in getattr(obj, name).all())
+            elif field.choices:
+                value = getattr(obj, f"get_{name}_display")()
+            else:
+                value = getattr(obj, name)
+            display = getattr(obj, f"{name}_display", None)
+            rows.append((field.verbose_name, display if display is not None else value))
+        return rows
+
+    def get(self, request, pk):
+        obj = self.get_object()
+        context = {
+            **self.base_context(),
+            "object": obj,
+            "fields": self.fields_for(obj),
+            "url_edit": _reverse_or_none(url_name(self.model, "edit"), obj.pk),
+            "url_delete": _reverse_or_none(url_name(self.model, "delete"), obj.pk),
+            "url_changes": _reverse_or_none(url_name(self.model, "changes"), obj.pk),
+            **self.get_extra_context(obj),
+        }
+        return render(request, self.template_name, context)
+
+
+def _safe_next(request, default):
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return default
+
+
+class ObjectEditView(ObjectViewMixin, View):
+    """Add (no pk) or edit a record through its form and a service."""
+
+    form_class = None
+    template_name = "generic/object_edit.html"
+
+    def get_required_permission(self):
+        action = "change" if "pk" in self.kwargs else "add"
+        return perm_name(self.model, action)
+
+    def get_instance(self):
+        return self.get_object() if "pk" in self.kwargs else self.model()
+
+    def get_form(self, instance, data=None, files=None):
+        return self.form_class(data=data, files=files, instance=instance, user=self.request.user,
+                               initial=self.get_initial())
+
+    def get_initial(self):
+        return {k: v for k, v in self.request.GET.items() if k != "next"}
+
+    def save_object(self, form):
+        return services.object_save(form.instance, actor=self.request.user, m2m=form.m2m_data())
+
+    def render_form(self, form, instance):
+        context = {**self.base_context(), "form": form, "object": instance,
+                   "is_new": instance.pk is None, "next": self.request.GET.get("next", "")}
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk=None):
+        instance = self.get_instance()
+        return self.render_form(self.get_form(instance), instance)
+
+    def post(self, request, pk=None):
+        instance = self.get_instance()
+        form = self.get_form(instance, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                obj = self.save_object(form)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("%(object)s saved.") % {"object": obj})
+                return redirect(_safe_next(request, obj.get_absolute_url()))
+        return self.render_form(form, instance)
+
+
+def _errors_to_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                if target is None and field != "__all__":
+                    error = f"{form.instance._meta.get_field(field).verbose_name}: {error}" \
+                        if field in {f.name for f in form.instance._meta.get_fields()} else error
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+class ObjectDeleteView(ObjectViewMixin, View):
+    action = "delete"
+    template_name = "generic/object_delete.html"
+
+    def delete_object(self, obj):
+        services.object_delete(obj, actor=self.request.user)
+
+    def get(self, request, pk):
+        obj = self.get_object()
+        return render(request, self.template_name, {**self.base_context(), "object": obj})
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        label = str(obj)
+        try:
+            self.delete_object(obj)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(obj.get_absolute_url())
+        messages.success(request, _("%(object)s deleted.") % {"object": label})
+        return redirect(_safe_next(request, reverse(url_name(self.model, "list"))))
+
+
+class ObjectChangesView(ObjectViewMixin, View):
+    """“Alterações”: the audit trail of one record (who, when, before → after)."""
+
+    template_name = "generic/object_changes.html"
+
+    def get(self, request, pk):
+        obj = self.get_object()
+        from django.contrib.contenttypes.models import ContentType
+
+        changes = ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=str(obj.pk)
+        ).select_related("user")[:200]
+        return render(request, self.template_name, {**self.base_context(), "object": obj, "changes": changes})
+
+
+def model_urls(model, prefix: str, *, list=None, detail=None, edit=None, delete=None, changes=True):  # noqa: A002
+    """URL patterns ``<model>_list``, ``_add``, ``_detail``, ``_edit``, ``_delete``, ``_changes``."""
+    from django.urls import path
+
+    name = model._meta.model_name
+    patterns = []
+    if list:
+        patterns.append(path(f"{prefix}/", list.as_view(), name=f"{name}_list"))
+    if edit:
+        patterns.append(path(f"{prefix}/add/", edit.as_view(), name=f"{name}_add"))
+        patterns.append(path(f"{prefix}/<int:pk>/edit/", edit.as_view(), name=f"{name}_edit"))
+    if detail:
+        patterns.append(path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}_detail"))
+    if delete:
+        patterns.append(path(f"{prefix}/<int:pk>/delete/", delete.as_view(), name=f"{name}_delete"))
+    if changes:
+        view = type(f"{model.__name__}ChangesView", (ObjectChangesView,), {"model": model})
+        patterns.append(path(f"{prefix}/<int:pk>/changes/", view.as_view(), name=f"{name}_changes"))
+    return patterns
+
+
+__all__ = [
+    "Http404", "ObjectChangesView", "ObjectDeleteView", "ObjectDetailView", "ObjectEditView",
+    "ObjectListView", "model_urls",
+]
