@@ -40,13 +40,17 @@ def branch_a(db, city):
 @pytest.fixture
 def branch_b(db, city):
     return Branch.objects.create(
-        name="Filial Campinas", legal_name="Enlace Telecom Campinas Ltda", cnpj="11444777000161",
+        name="Filial Campinas",
+        legal_name="Enlace Telecom Campinas Ltda",
+        cnpj="11444777000161",
         city=City.objects.get(code=3509502),
     )
 
 
 def _operator(django_user_model, username, role, branches):
-    user = django_user_model.objects.create_user(username=username, password="s3nha-Forte!", email=f"{username}@x.com")
+    user = django_user_model.objects.create_user(
+        username=username, password="s3nha-Forte!", email=f"{username}@x.com"
+    )
     if role:
         user.groups.add(Group.objects.get(name=role))
     if branches is not None:

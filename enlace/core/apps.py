@@ -9,17 +9,20 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import audit, roles
+        from . import audit, places, roles
         from .navigation import register
 
         audit.connect()
         post_migrate.connect(roles.on_post_migrate, dispatch_uid="enlace_default_roles")
+        post_migrate.connect(places.ensure_reference_data, sender=self, dispatch_uid="enlace_reference_data")
 
         register("registry", _("Branches"), "core:branch_list", "core.view_branch")
         register("registry", _("Employees"), "core:employee_list", "core.view_employee")
         register("registry", _("Cities"), "core:city_list", "core.view_city")
         register("support", _("Departments"), "core:department_list", "core.view_department")
-        register("finance", _("Payment conditions"), "core:paymentcondition_list", "core.view_paymentcondition")
+        register(
+            "finance", _("Payment conditions"), "core:paymentcondition_list", "core.view_paymentcondition"
+        )
         register("finance", _("Analytic accounts"), "core:analyticaccount_list", "core.view_analyticaccount")
         register("settings", _("Operators"), "core:user_list", "auth.view_user")
         register("settings", _("General parameters"), "core:parameters", "core.view_generalparameters")

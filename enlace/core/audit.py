@@ -113,7 +113,7 @@ def _m2m_changed(sender, instance, action, reverse, **kwargs):
     if reverse or not _is_audited(instance):
         return
     if action in {"pre_add", "pre_remove", "pre_clear"}:
-        setattr(instance, "_audit_m2m_pre", serialize(instance))
+        instance._audit_m2m_pre = serialize(instance)
     elif action in {"post_add", "post_remove", "post_clear"}:
         from .models import ObjectChange
 

@@ -3,9 +3,13 @@ required fields (G-1, the red asterisk is drawn by ``includes/field.html``) and 
 widgets."""
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import AnalyticAccount, Branch, City, Department, Employee, GeneralParameters, PaymentCondition
+from .roles import ROLE_DESCRIPTIONS
 from .scope import allowed_branch_ids
 from .validators import has_edge_whitespace
 
@@ -49,11 +53,14 @@ class EnlaceFormMixin:
     def _clean_fields(self):
         super()._clean_fields()
         for name, field in self.fields.items():  # G-2, naming the field
-            if not isinstance(field, forms.CharField) or name in self._errors:
+            if not isinstance(field, forms.CharField):
                 continue
-            value = self.cleaned_data.get(name)
+            # A value refused by the field's own validators (e-mail, user name) is checked as typed:
+            # when the space is the problem the operator is told so, not "invalid e-mail".
+            value = self[name].data if name in self._errors else self.cleaned_data.get(name)
             if has_edge_whitespace(value):
-                label = field.label or name
+                self._errors.pop(name, None)
+                label = capfirst(field.label or name)
                 self.add_error(name, self.edge_whitespace_message % {"field": label})
 
     def add_error(self, field, error):
@@ -109,7 +116,8 @@ class AddressFormMixin:
     def setup_city(self):
         if "city" in self.fields:
             self.fields["city"] = CityChoiceField(
-                queryset=City.objects.select_related("state"), required=self.fields["city"].required,
+                queryset=City.objects.select_related("state"),
+                required=self.fields["city"].required,
                 label=_("City"),
             )
             self.fields["city"].widget.attrs["class"] = "form-select"
@@ -117,18 +125,37 @@ class AddressFormMixin:
 
 class BranchForm(AddressFormMixin, EnlaceModelForm):
     # Masked input is accepted; the model stores the bare digits (Branch.normalize).
-    cnpj = forms.CharField(label=_("CNPJ"), max_length=18,
-                           widget=forms.TextInput(attrs={"placeholder": "00.000.000/0000-00"}))
-    phone = forms.CharField(label=_("phone"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"placeholder": "(00) 00000-0000"}))
-    cep = forms.CharField(label=_("CEP"), max_length=9, required=False,
-                          widget=forms.TextInput(attrs={"placeholder": "00000-000"}))
+    cnpj = forms.CharField(
+        label=_("CNPJ"), max_length=18, widget=forms.TextInput(attrs={"placeholder": "00.000.000/0000-00"})
+    )
+    phone = forms.CharField(
+        label=_("phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "(00) 00000-0000"}),
+    )
+    cep = forms.CharField(
+        label=_("CEP"),
+        max_length=9,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "00000-000"}),
+    )
 
     class Meta:
         model = Branch
         fields = [
-            "name", "legal_name", "cnpj", "phone", "email", "cep", "street", "number", "complement",
-            "neighborhood", "city", "active",
+            "name",
+            "legal_name",
+            "cnpj",
+            "phone",
+            "email",
+            "cep",
+            "street",
+            "number",
+            "complement",
+            "neighborhood",
+            "city",
+            "active",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -158,8 +185,18 @@ class EmployeeForm(EnlaceModelForm):
 
     class Meta:
         model = Employee
-        fields = ["name", "user", "email", "phone", "department", "branches", "is_technician",
-                  "is_salesperson", "is_attendant", "active"]
+        fields = [
+            "name",
+            "user",
+            "email",
+            "phone",
+            "department",
+            "branches",
+            "is_technician",
+            "is_salesperson",
+            "is_attendant",
+            "active",
+        ]
         widgets = {"branches": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -179,3 +216,65 @@ class AnalyticAccountForm(EnlaceModelForm):
     class Meta:
         model = AnalyticAccount
         fields = ["code", "name", "kind", "parent", "active"]
+
+
+# --- Operators (Configurações ➜ Operadores) -----------------------------------------------------
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """The roles (Django groups) as checkboxes, each with what it allows."""
+
+    def label_from_instance(self, obj):
+        description = ROLE_DESCRIPTIONS.get(obj.name)
+        return f"{obj.name} — {description}" if description else obj.name
+
+
+class OperatorForm(EnlaceModelForm):
+    """An operator account. The password is optional when editing (blank keeps it) and required
+    when adding; ``core.operators.operator_save`` checks it with Django's password validators.
+    Only a superuser sees the superuser flag."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label=_("Password confirmation"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name", "email", "is_active", "is_superuser", "groups"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"] = RoleChoiceField(
+            queryset=Group.objects.order_by("name"),
+            required=False,
+            label=_("Roles"),
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            help_text=_("What the operator may see and do. Branch scope comes from the linked employee."),
+        )
+        rules = " ".join(str(text) for text in password_validation.password_validators_help_texts())
+        if self.instance.pk is None:
+            self.fields["password"].required = True
+            self.fields["password_confirm"].required = True
+            style_fields(self)  # the "required" attribute
+            self.fields["password"].help_text = rules
+        else:
+            self.fields["password"].help_text = f"{_('Leave blank to keep the current password.')} {rules}"
+        if not (self.user is not None and self.user.is_superuser):
+            del self.fields["is_superuser"]
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        typed_ok = not {"password", "password_confirm"} & set(self.errors)
+        if typed_ok and (password or confirm) and password != confirm:
+            self.add_error("password_confirm", _("The two password fields didn’t match."))
+        return cleaned

@@ -44,8 +44,9 @@ class EnlaceModel(models.Model):
 
     def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
         self.normalize()
-        super().full_clean(exclude=exclude, validate_unique=validate_unique,
-                           validate_constraints=validate_constraints)
+        super().full_clean(
+            exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints
+        )
 
     def clean_fields(self, exclude=None):
         errors = {}
@@ -202,11 +203,18 @@ class Employee(EnlaceModel):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=13, blank=True, validators=[validate_phone])
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="employees",
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employees",
         verbose_name=_("department"),
     )
     branches = models.ManyToManyField(
-        Branch, blank=True, related_name="employees", verbose_name=_("branches"),
+        Branch,
+        blank=True,
+        related_name="employees",
+        verbose_name=_("branches"),
         help_text=_("The operator sees only these branches' records; none means every branch."),
     )
     is_technician = models.BooleanField(_("technician"), default=False)
@@ -222,6 +230,10 @@ class Employee(EnlaceModel):
 
     def __str__(self):
         return self.name
+
+    def normalize(self):
+        if self.phone and not has_edge_whitespace(self.phone):
+            self.phone = normalize_phone(self.phone)
 
     @property
     def roles_display(self):
@@ -261,7 +273,9 @@ class PaymentCondition(EnlaceModel):
         verbose_name_plural = _("payment conditions")
         constraints = [
             *no_edge_whitespace_constraints("paymentcondition", "name"),
-            models.CheckConstraint(condition=Q(instalments__gte=1), name="paymentcondition_instalments_gte_1"),
+            models.CheckConstraint(
+                condition=Q(instalments__gte=1), name="paymentcondition_instalments_gte_1"
+            ),
         ]
 
     def __str__(self):
@@ -279,7 +293,11 @@ class AnalyticAccount(EnlaceModel):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices, default=Kind.REVENUE)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent account"),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -339,36 +357,51 @@ class GeneralParameters(EnlaceModel):
     company_name = models.CharField(_("company name"), max_length=120, default="Enlace Telecom")
     portal_name = models.CharField(_("portal title"), max_length=80, default="Central do Assinante")
     default_branch = models.ForeignKey(
-        Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Branch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("default branch"),
     )
     # Registry ("Cadastros") — SPEC C-2, C-3, A-4, O-1.
     cpf_cnpj_required = models.BooleanField(
-        _("CNPJ/CPF required"), default=True,
+        _("CNPJ/CPF required"),
+        default=True,
         help_text=_("Physical and legal persons cannot be saved without a valid CPF/CNPJ."),
     )
     allow_duplicate_cpf_cnpj = models.BooleanField(
-        _("allow duplicate CNPJ/CPF"), default=False,
+        _("allow duplicate CNPJ/CPF"),
+        default=False,
         help_text=_("Allow two customers with the same CPF/CNPJ."),
     )
     validate_duplicate_address = models.BooleanField(
-        _("validate duplicate address"), default=False,
+        _("validate duplicate address"),
+        default=False,
         help_text=_("Warn when another customer has the same street, number and neighbourhood."),
     )
     name_length_warning = models.PositiveSmallIntegerField(
-        _("warn when the name is longer than"), default=40,
+        _("warn when the name is longer than"),
+        default=40,
         help_text=_("Bank files cut names past this length."),
     )
     default_analytic_account = models.ForeignKey(
-        AnalyticAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        AnalyticAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("default analytic account"),
         help_text=_("Filled in customers saved without one."),
     )
     # Subscriber portal — SPEC K-5.
     portal_auto_access = models.BooleanField(
-        _("allow automatic access"), default=False,
-        help_text=_("Customers set to 'Default' enter the portal without a password from the IP of "
-                    "one of their own connected logins."),
+        _("allow automatic access"),
+        default=False,
+        help_text=_(
+            "Customers set to 'Default' enter the portal without a password from the IP of "
+            "one of their own connected logins."
+        ),
     )
 
     class Meta:
@@ -406,7 +439,11 @@ class ObjectChange(models.Model):
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("operator"),
     )
     user_name = models.CharField(_("operator name"), max_length=150, blank=True)
@@ -425,7 +462,9 @@ class ObjectChange(models.Model):
         ordering = ["-time", "-pk"]
         verbose_name = _("change")
         verbose_name_plural = _("changes")
-        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="objectchange_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-time"], name="objectchange_object_idx")
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"

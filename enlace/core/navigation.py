@@ -54,8 +54,11 @@ def menu_for(request) -> list[dict]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            entries.append({"label": item.label, "url": url, "active": path.startswith(url), "icon": item.icon})
+            entries.append(
+                {"label": item.label, "url": url, "active": path.startswith(url), "icon": item.icon}
+            )
         if entries:
-            sections.append({"key": key, "title": title, "items": entries,
-                             "active": any(e["active"] for e in entries)})
+            sections.append(
+                {"key": key, "title": title, "items": entries, "active": any(e["active"] for e in entries)}
+            )
     return sections

@@ -20,10 +20,21 @@ VIEW_REFERENCE = ["core.view_*", "customers.view_*", "contracts.view_*"]
 DEFAULT_ROLES: dict[str, list[str]] = {
     ADMINISTRATOR: ["*"],
     ATTENDANCE: [
-        *VIEW_REFERENCE, "customers.*", "contracts.view_*", "radius.view_*", "billing.view_*",
-        "support.*", "sales.view_*",
+        *VIEW_REFERENCE,
+        "customers.*",
+        "contracts.view_*",
+        "radius.view_*",
+        "billing.view_*",
+        "support.*",
+        "sales.view_*",
     ],
-    FINANCE: [*VIEW_REFERENCE, "billing.*", "core.*_paymentcondition", "core.*_analyticaccount", "sales.view_*"],
+    FINANCE: [
+        *VIEW_REFERENCE,
+        "billing.*",
+        "core.*_paymentcondition",
+        "core.*_analyticaccount",
+        "sales.view_*",
+    ],
     TECHNICIAN: [*VIEW_REFERENCE, "radius.*", "support.view_*", "support.*_serviceorder*"],
     COMMERCIAL: [*VIEW_REFERENCE, "customers.*", "contracts.*", "sales.*"],
 }
@@ -36,10 +47,16 @@ ROLE_DESCRIPTIONS = {
     COMMERCIAL: _("Customers, contracts and sales."),
 }
 
-# Never granted by a wildcard: only administrators manage operators, roles and the audit trail.
+# Never granted by a wildcard: only administrators manage operators, roles and parameters, and read
+# the global audit trail (it is not branch-scoped; each record's own "Alterações" page is).
 ADMIN_ONLY_APPS = {"auth", "authtoken", "admin", "axes", "django_celery_beat", "contenttypes", "sessions"}
-ADMIN_ONLY_CODENAMES = {"change_generalparameters", "delete_objectchange", "change_objectchange",
-                        "add_objectchange"}
+ADMIN_ONLY_CODENAMES = {
+    "change_generalparameters",
+    "view_objectchange",
+    "delete_objectchange",
+    "change_objectchange",
+    "add_objectchange",
+}
 
 
 def _matches(perm, patterns) -> bool:
@@ -57,7 +74,8 @@ def ensure_default_roles():
             wanted = perms
         else:
             wanted = [
-                p for p in perms
+                p
+                for p in perms
                 if p.content_type.app_label not in ADMIN_ONLY_APPS
                 and p.codename not in ADMIN_ONLY_CODENAMES
                 and _matches(p, patterns)

@@ -7,13 +7,25 @@ from django.utils.translation import gettext as _
 from . import context
 from .exceptions import ApplicationError
 from .models import Branch, EnlaceModel, GeneralParameters
-from .scope import can_use_branch
+from .scope import allowed_branch_ids, can_use_branch
 
 
-def _check_branch_scope(instance: models.Model, actor):
+def _check_branch_scope(instance: models.Model, actor, m2m: dict | None = None):
     """An operator limited to some branches can only write records of those branches."""
     path = getattr(type(instance), "branch_scope", None)
-    if actor is None or path is None or getattr(type(instance), "branch_scope_many", False):
+    if actor is None or path is None:
+        return
+    if getattr(type(instance), "branch_scope_many", False):
+        # e.g. Employee.branches: a limited operator must name branches, all of them their own
+        # (an empty list would mean "every branch").
+        allowed = allowed_branch_ids(actor)
+        if allowed is None or m2m is None or path not in m2m:
+            return
+        chosen = {getattr(b, "pk", b) for b in m2m[path]}
+        if not chosen or not chosen <= allowed:
+            raise ApplicationError(
+                _("Choose one or more of your own branches."), code="branch_scope", field=path
+            )
         return
     branch_id = instance.pk if isinstance(instance, Branch) else None
     if path != "pk":
@@ -35,15 +47,16 @@ def object_save(instance: EnlaceModel, *, actor, m2m: dict | None = None) -> Enl
     """
     with context.acting_as(actor, source=context.current().source, request_id=context.current().request_id):
         instance.full_clean()
-        _check_branch_scope(instance, actor)
+        _check_branch_scope(instance, actor, m2m)
         try:
             with transaction.atomic():
                 instance.save()
                 for name, values in (m2m or {}).items():
                     getattr(instance, name).set(values)
         except IntegrityError as exc:
-            raise ApplicationError(_("The record conflicts with another one: %(error)s") % {"error": exc},
-                                   code="integrity") from exc
+            raise ApplicationError(
+                _("The record conflicts with another one: %(error)s") % {"error": exc}, code="integrity"
+            ) from exc
     return instance
 
 

@@ -1,6 +1,7 @@
 """django-tables2 tables of the core lists."""
 
 import django_tables2 as tables
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .models import AnalyticAccount, Branch, City, Department, Employee, ObjectChange, PaymentCondition
@@ -81,3 +82,27 @@ class ObjectChangeTable(EnlaceTable):
     class Meta(EnlaceTable.Meta):
         model = ObjectChange
         fields = ("time", "user_name", "source", "action", "content_type", "object_repr", "changed")
+
+
+class OperatorTable(EnlaceTable):
+    """Configurações ➜ Operadores: the Django users who log in, with roles and branch scope."""
+
+    username = tables.Column(linkify=("core:user_detail", [tables.A("pk")]))
+    full_name = tables.Column(
+        accessor="get_full_name", verbose_name=_("full name"), order_by=("first_name", "last_name")
+    )
+    is_active = tables.BooleanColumn()
+    roles = tables.ManyToManyColumn(accessor="groups", verbose_name=_("roles"), orderable=False)
+    branches = tables.Column(empty_values=(), verbose_name=_("branches"), orderable=False)
+    last_login = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
+
+    class Meta(EnlaceTable.Meta):
+        model = get_user_model()
+        fields = ("username", "full_name", "email", "is_active", "roles", "branches", "last_login")
+
+    def render_branches(self, record):
+        employee = getattr(record, "employee", None)
+        names = [b.name for b in employee.branches.all()] if employee is not None else []
+        if record.is_superuser or not names:
+            return _("All branches")
+        return ", ".join(names)

@@ -25,9 +25,7 @@ def validate_no_edge_whitespace(value):
 
 def no_edge_whitespace_constraints(model_name: str, *fields: str) -> list[CheckConstraint]:
     """Database guard of G-2 for the given text fields (spaces at either end are refused)."""
-    return [
-        CheckConstraint(condition=Q(**{f: Trim(f)}), name=f"{model_name}_{f}_trimmed") for f in fields
-    ]
+    return [CheckConstraint(condition=Q(**{f: Trim(f)}), name=f"{model_name}_{f}_trimmed") for f in fields]
 
 
 def only_alnum(value: str) -> str:

@@ -9,7 +9,8 @@ from enlace.core.services import object_delete, object_save
 def test_create_update_delete_are_recorded_with_operator_and_diff(admin_user, city):
     with context.acting_as(admin_user, source="web"):
         branch = object_save(
-            Branch(name="Norte", legal_name="Norte Ltda", cnpj="11.222.333/0001-81", city=city), actor=admin_user
+            Branch(name="Norte", legal_name="Norte Ltda", cnpj="11.222.333/0001-81", city=city),
+            actor=admin_user,
         )
     assert branch.cnpj == "11222333000181"
     created = ObjectChange.objects.get(object_id=str(branch.pk), action="create")
@@ -48,7 +49,9 @@ def test_many_to_many_changes_are_recorded(admin_user, branch_a, branch_b):
 @pytest.mark.django_db
 def test_same_request_shares_request_id(admin_user, city):
     with context.acting_as(admin_user, source="command"):
-        a = object_save(Branch(name="A1", legal_name="A1", cnpj="11444777000161", city=city), actor=admin_user)
+        a = object_save(
+            Branch(name="A1", legal_name="A1", cnpj="11444777000161", city=city), actor=admin_user
+        )
         request_id = context.current().request_id
         a.name = "A2"
         object_save(a, actor=admin_user)

@@ -16,10 +16,16 @@ PO = ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"
 
 def _untranslated(po_path: Path) -> list[str]:
     out = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-obsolete", str(po_path)], capture_output=True, text=True, check=True
+        ["msgattrib", "--untranslated", "--no-obsolete", str(po_path)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     fuzzy = subprocess.run(
-        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(po_path)], capture_output=True, text=True, check=True
+        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(po_path)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     ids = [line for line in (out + fuzzy).splitlines() if line.startswith("msgid ") and line != 'msgid ""']
     return ids
@@ -40,7 +46,9 @@ def test_catalog_covers_every_message_of_the_code(gettext_tools, tmp_path):
     shutil.copytree(ROOT / "locale", work / "locale")
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "pt_BR", "--no-obsolete", "-v0"],
-        cwd=work, check=True, capture_output=True,
+        cwd=work,
+        check=True,
+        capture_output=True,
     )
     missing = _untranslated(work / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po")
     assert missing == [], f"untranslated or fuzzy messages (run `make messages` and translate): {missing}"
@@ -49,7 +57,9 @@ def test_catalog_covers_every_message_of_the_code(gettext_tools, tmp_path):
 def test_compiled_catalog_matches_po(gettext_tools, tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(PO)], check=True)
-    assert compiled.read_bytes() == PO.with_suffix(".mo").read_bytes(), "run `make messages` to compile the catalog"
+    assert compiled.read_bytes() == PO.with_suffix(".mo").read_bytes(), (
+        "run `make messages` to compile the catalog"
+    )
 
 
 @pytest.mark.django_db

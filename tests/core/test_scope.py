@@ -38,3 +38,20 @@ def test_scoped_operator_cannot_write_other_branch(operator_a_admin, branch_b):
     branch_b.phone = "11999998888"
     with pytest.raises(ApplicationError):
         object_save(branch_b, actor=operator_a_admin)
+
+
+@pytest.mark.django_db
+def test_scoped_operator_cannot_grant_every_branch_or_another_branch(operator_a_admin, branch_a, branch_b):
+    with pytest.raises(ApplicationError):
+        object_save(Employee(name="Sem filial"), actor=operator_a_admin, m2m={"branches": []})
+    with pytest.raises(ApplicationError):
+        object_save(Employee(name="Outra filial"), actor=operator_a_admin, m2m={"branches": [branch_b.pk]})
+    assert not Employee.objects.filter(name__in=["Sem filial", "Outra filial"]).exists()
+    ok = object_save(Employee(name="Mesma filial"), actor=operator_a_admin, m2m={"branches": [branch_a.pk]})
+    assert list(ok.branches.all()) == [branch_a]
+
+
+@pytest.mark.django_db
+def test_global_audit_trail_is_for_administrators_only(operator_a, admin_user):
+    assert not operator_a.has_perm("core.view_objectchange")
+    assert admin_user.has_perm("core.view_objectchange")

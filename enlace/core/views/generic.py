@@ -32,8 +32,8 @@ from ..exceptions import ApplicationError
 from ..models import ObjectChange
 
 
-def url_name(model, action: str) -> str:
-    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+def url_name(model, action: str, namespace: str | None = None) -> str:
+    return f"{namespace or model._meta.app_label}:{model._meta.model_name}_{action}"
 
 
 def perm_name(model, action: str) -> str:
@@ -44,6 +44,10 @@ class ObjectViewMixin(LoginRequiredMixin):
     model: type[models.Model] = None
     action = "view"
     queryset = None
+    url_namespace: str | None = None  # URL namespace of the pages; defaults to the model's app label
+
+    def view_name(self, action: str) -> str:
+        return url_name(self.model, action, self.url_namespace)
 
     def get_required_permission(self):
         return perm_name(self.model, self.action)
@@ -56,7 +60,8 @@ class ObjectViewMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        qs = self.queryset if self.queryset is not None else self.model.objects.all()
+        # .all(): a fresh copy per request, never the class attribute whose result cache is shared
+        qs = self.queryset.all() if self.queryset is not None else self.model.objects.all()
         return qs.restrict(self.request.user) if hasattr(qs, "restrict") else qs
 
     def get_object(self):
@@ -69,11 +74,11 @@ class ObjectViewMixin(LoginRequiredMixin):
             "model": self.model,
             "verbose_name": meta.verbose_name,
             "verbose_name_plural": meta.verbose_name_plural,
-            "list_url": reverse(url_name(self.model, "list")),
+            "list_url": _reverse_or_none(self.view_name("list")),
             "can_add": user.has_perm(perm_name(self.model, "add")),
             "can_change": user.has_perm(perm_name(self.model, "change")),
             "can_delete": user.has_perm(perm_name(self.model, "delete")),
-            "url_add": _reverse_or_none(url_name(self.model, "add")),
+            "url_add": _reverse_or_none(self.view_name("add")),
         }
 
 
@@ -107,8 +112,12 @@ class ObjectListView(ObjectViewMixin, View):
         if request.GET.get("export") == "csv":
             return self.export_csv(table)
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
-        context = {**self.base_context(), "table": table, "filterset": filterset,
-                   "filter_form": filterset.form if filterset else None}
+        context = {
+            **self.base_context(),
+            "table": table,
+            "filterset": filterset,
+            "filter_form": filterset.form if filterset else None,
+        }
         if getattr(request, "htmx", False) and request.htmx.target == "object-table":
             return render(request, self.table_template_name, context)
         return render(request, self.template_name, context)
@@ -134,7 +143,9 @@ class ObjectDetailView(ObjectViewMixin, View):
 
     def fields_for(self, obj):
         rows = []
-        for name in self.detail_fields or [f.name for f in self.model._meta.concrete_fields if f.name != "id"]:
+        for name in self.detail_fields or [
+            f.name for f in self.model._meta.concrete_fields if f.name != "id"
+        ]:
             field = self.model._meta.get_field(name)
             if field.many_to_many:
                 value = ", ".join(str(v) for v in getattr(obj, name).all())
@@ -152,9 +163,9 @@ class ObjectDetailView(ObjectViewMixin, View):
             **self.base_context(),
             "object": obj,
             "fields": self.fields_for(obj),
-            "url_edit": _reverse_or_none(url_name(self.model, "edit"), obj.pk),
-            "url_delete": _reverse_or_none(url_name(self.model, "delete"), obj.pk),
-            "url_changes": _reverse_or_none(url_name(self.model, "changes"), obj.pk),
+            "url_edit": _reverse_or_none(self.view_name("edit"), obj.pk),
+            "url_delete": _reverse_or_none(self.view_name("delete"), obj.pk),
+            "url_changes": _reverse_or_none(self.view_name("changes"), obj.pk),
             **self.get_extra_context(obj),
         }
         return render(request, self.template_name, context)
@@ -181,18 +192,27 @@ class ObjectEditView(ObjectViewMixin, View):
         return self.get_object() if "pk" in self.kwargs else self.model()
 
     def get_form(self, instance, data=None, files=None):
-        return self.form_class(data=data, files=files, instance=instance, user=self.request.user,
-                               initial=self.get_initial())
+        return self.form_class(
+            data=data, files=files, instance=instance, user=self.request.user, initial=self.get_initial()
+        )
 
     def get_initial(self):
         return {k: v for k, v in self.request.GET.items() if k != "next"}
+
+    def get_success_url(self, obj) -> str:
+        return obj.get_absolute_url()
 
     def save_object(self, form):
         return services.object_save(form.instance, actor=self.request.user, m2m=form.m2m_data())
 
     def render_form(self, form, instance):
-        context = {**self.base_context(), "form": form, "object": instance,
-                   "is_new": instance.pk is None, "next": self.request.GET.get("next", "")}
+        context = {
+            **self.base_context(),
+            "form": form,
+            "object": instance,
+            "is_new": instance.pk is None,
+            "next": self.request.GET.get("next", ""),
+        }
         return render(self.request, self.template_name, context)
 
     def get(self, request, pk=None):
@@ -211,7 +231,7 @@ class ObjectEditView(ObjectViewMixin, View):
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("%(object)s saved.") % {"object": obj})
-                return redirect(_safe_next(request, obj.get_absolute_url()))
+                return redirect(_safe_next(request, self.get_success_url(obj)))
         return self.render_form(form, instance)
 
 
@@ -221,8 +241,11 @@ def _errors_to_form(form, exc: ValidationError):
             target = field if field in form.fields else None
             for error in errors:
                 if target is None and field != "__all__":
-                    error = f"{form.instance._meta.get_field(field).verbose_name}: {error}" \
-                        if field in {f.name for f in form.instance._meta.get_fields()} else error
+                    error = (
+                        f"{form.instance._meta.get_field(field).verbose_name}: {error}"
+                        if field in {f.name for f in form.instance._meta.get_fields()}
+                        else error
+                    )
                 form.add_error(target, error)
     else:
         for error in exc.messages:
@@ -249,7 +272,7 @@ class ObjectDeleteView(ObjectViewMixin, View):
             messages.error(request, exc.message)
             return redirect(obj.get_absolute_url())
         messages.success(request, _("%(object)s deleted.") % {"object": label})
-        return redirect(_safe_next(request, reverse(url_name(self.model, "list"))))
+        return redirect(_safe_next(request, reverse(self.view_name("list"))))
 
 
 class ObjectChangesView(ObjectViewMixin, View):
@@ -289,6 +312,11 @@ def model_urls(model, prefix: str, *, list=None, detail=None, edit=None, delete=
 
 
 __all__ = [
-    "Http404", "ObjectChangesView", "ObjectDeleteView", "ObjectDetailView", "ObjectEditView",
-    "ObjectListView", "model_urls",
+    "Http404",
+    "ObjectChangesView",
+    "ObjectDeleteView",
+    "ObjectDetailView",
+    "ObjectEditView",
+    "ObjectListView",
+    "model_urls",
 ]

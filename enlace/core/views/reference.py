@@ -15,8 +15,20 @@ class BranchListView(ObjectListView):
 
 class BranchDetailView(ObjectDetailView):
     model = Branch
-    detail_fields = ["name", "legal_name", "cnpj", "phone", "email", "cep", "street", "number", "complement",
-                     "neighborhood", "city", "active"]
+    detail_fields = [
+        "name",
+        "legal_name",
+        "cnpj",
+        "phone",
+        "email",
+        "cep",
+        "street",
+        "number",
+        "complement",
+        "neighborhood",
+        "city",
+        "active",
+    ]
 
 
 class BranchEditView(ObjectEditView):
@@ -56,8 +68,18 @@ class EmployeeListView(ObjectListView):
 
 class EmployeeDetailView(ObjectDetailView):
     model = Employee
-    detail_fields = ["name", "user", "email", "phone", "department", "branches", "is_technician",
-                     "is_salesperson", "is_attendant", "active"]
+    detail_fields = [
+        "name",
+        "user",
+        "email",
+        "phone",
+        "department",
+        "branches",
+        "is_technician",
+        "is_salesperson",
+        "is_attendant",
+        "active",
+    ]
 
 
 class EmployeeEditView(ObjectEditView):

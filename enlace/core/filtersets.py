@@ -1,0 +1,169 @@
+"""FilterSets of the core models: one per model, shared by the list pages, the API and selectors.
+
+Every FilterSet has ``q``, a quick search (case-insensitive "contains") over the model's
+``search_fields``; each word of the query must match one of them. Filters whose choices are
+branches offer only the branches the operator works in (``Branch.objects.restrict``).
+
+Use them with the request so that choices follow the operator's scope::
+
+    BranchFilterSet(request.GET, queryset=Branch.objects.restrict(user), request=request).qs
+"""
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AnalyticAccount,
+    Branch,
+    City,
+    Department,
+    Employee,
+    ObjectChange,
+    PaymentCondition,
+    State,
+)
+from .validators import only_alnum
+
+
+def branches_for(request):
+    """Choices of a branch filter: the branches the requesting operator may see."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return Branch.objects.all()
+    return Branch.objects.restrict(user)
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Adds the quick search ``q`` over ``search_fields`` (lookups relative to the model)."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    def search_condition(self, word: str) -> Q:
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        return condition
+
+    def filter_q(self, queryset, name, value):
+        words = (value or "").split()
+        if not words or not self.search_fields:
+            return queryset
+        for word in words:
+            queryset = queryset.filter(self.search_condition(word))
+        return queryset.distinct() if any("__" in f for f in self.search_fields) else queryset
+
+
+class _AlnumSearchMixin:
+    """Also finds a document typed with its mask (e.g. "11.222.333/0001-81") in ``alnum_fields``."""
+
+    alnum_fields: tuple[str, ...] = ()
+
+    def search_condition(self, word: str) -> Q:
+        condition = super().search_condition(word)
+        compact = only_alnum(word)
+        if compact and compact != word:
+            for field in self.alnum_fields:
+                condition |= Q(**{f"{field}__icontains": compact})
+        return condition
+
+
+class BranchFilterSet(_AlnumSearchMixin, BaseFilterSet):
+    search_fields = ("name", "legal_name", "cnpj", "email", "phone", "city__name")
+    alnum_fields = ("cnpj", "phone")
+
+    city = django_filters.NumberFilter(field_name="city", label=_("City (IBGE code)"))
+    state = django_filters.CharFilter(field_name="city__state__abbr", lookup_expr="iexact", label=_("State"))
+
+    class Meta:
+        model = Branch
+        fields = ["active", "city", "state"]
+
+
+class DepartmentFilterSet(BaseFilterSet):
+    search_fields = ("name", "email")
+
+    class Meta:
+        model = Department
+        fields = ["active"]
+
+
+class EmployeeFilterSet(_AlnumSearchMixin, BaseFilterSet):
+    search_fields = ("name", "email", "phone", "user__username", "department__name")
+    alnum_fields = ("phone",)
+
+    branch = django_filters.ModelMultipleChoiceFilter(
+        field_name="branches", queryset=branches_for, label=_("Branch"), distinct=True
+    )
+
+    class Meta:
+        model = Employee
+        fields = ["branch", "department", "user", "is_technician", "is_salesperson", "is_attendant", "active"]
+
+
+class PaymentConditionFilterSet(BaseFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = PaymentCondition
+        fields = ["instalments", "active"]
+
+
+class AnalyticAccountFilterSet(BaseFilterSet):
+    search_fields = ("code", "name")
+
+    code = django_filters.CharFilter(field_name="code", lookup_expr="startswith", label=_("Code starts with"))
+
+    class Meta:
+        model = AnalyticAccount
+        fields = ["code", "kind", "parent", "active"]
+
+
+class StateFilterSet(BaseFilterSet):
+    search_fields = ("abbr", "name")
+
+    abbr = django_filters.CharFilter(field_name="abbr", lookup_expr="iexact", label=_("Abbreviation"))
+
+    class Meta:
+        model = State
+        fields = ["abbr"]
+
+
+class CityFilterSet(BaseFilterSet):
+    search_fields = ("name",)
+
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    state = django_filters.CharFilter(field_name="state__abbr", lookup_expr="iexact", label=_("State"))
+
+    class Meta:
+        model = City
+        fields = ["name", "state"]
+
+
+class ObjectChangeFilterSet(BaseFilterSet):
+    search_fields = ("object_repr", "user_name", "object_id")
+
+    content_type = django_filters.CharFilter(
+        method="filter_content_type",
+        label=_("Record type"),
+        help_text=_('As "app_label.model", for example "core.branch".'),
+    )
+    time_after = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte", label=_("From"))
+    time_before = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lte", label=_("Until"))
+
+    class Meta:
+        model = ObjectChange
+        fields = ["content_type", "object_id", "action", "user", "source", "request_id"]
+
+    def filter_content_type(self, queryset, name, value):
+        app_label, _sep, model = (value or "").strip().lower().partition(".")
+        if not app_label or not model:
+            return queryset.none()
+        try:
+            content_type = ContentType.objects.get_by_natural_key(app_label, model)
+        except ContentType.DoesNotExist:
+            return queryset.none()
+        return queryset.filter(content_type=content_type)
