@@ -3,7 +3,8 @@
 # Variables you may set: DATABASE_URL (default: SQLite in var/), HOST/PORT of `make run`,
 # DEMO_PASSWORD (operators created by seed_demo), CELERY_BROKER_URL (`make worker`),
 # PYTEST_WORKERS (default auto), PYTEST_ARGS (extra pytest arguments), CHROMIUM (browser tests,
-# default /usr/bin/chromium; passed to the tests as ENLACE_CHROMIUM), BENCH_ARGS (`make bench`).
+# default /usr/bin/chromium; passed to the tests as ENLACE_CHROMIUM), BENCH_ARGS and BENCH_CUSTOMERS_ARGS
+# (`make bench`, e.g. BENCH_CUSTOMERS_ARGS='-n 100000').
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -107,6 +108,7 @@ format: install  ## fix what ruff can fix and format the code
 
 bench: install  ## benchmarks on a scratch database; prints a table (docs/bench.md)
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/customers.py $(BENCH_CUSTOMERS_ARGS)
 
 # --- Translations -----------------------------------------------------------------------------
 

@@ -239,6 +239,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enlace@localhost")
 
+# --- CEP lookup (SPEC A-1) -------------------------------------------------------------------
+# The local CEP table answers first; then this provider (ViaCEP's JSON API, `{cep}` is replaced).
+# Empty turns the online lookup off. The timeout is capped at 3 s so that a form never hangs.
+CEP_PROVIDER_URL = os.environ.get("CEP_PROVIDER_URL", "https://viacep.com.br/ws/{cep}/json/")
+CEP_LOOKUP_TIMEOUT = float(os.environ.get("CEP_LOOKUP_TIMEOUT", "3"))
+
 # --- Tables ---------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_PAGE_RANGE = 8

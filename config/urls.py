@@ -7,6 +7,7 @@ from enlace.core.urls import auth_urlpatterns
 urlpatterns = [
     *auth_urlpatterns,
     path("", include("enlace.core.urls")),
+    path("customers/", include("enlace.customers.urls")),
     path("api/", include("enlace.api.urls")),
     path("admin/", admin.site.urls),
 ]

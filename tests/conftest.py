@@ -8,6 +8,7 @@ Personas (SPEC G-4):
 """
 
 import os
+import socket
 
 import pytest
 from django.contrib.auth.models import Group
@@ -16,6 +17,28 @@ from rest_framework.test import APIClient
 
 from enlace.core import roles
 from enlace.core.models import Branch, City, Employee
+
+pytest_plugins = ["tests.support.browser"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    """Hashing with PBKDF2 is slow on purpose; tests create many accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def offline_cep(settings):
+    """No test reaches the internet: the online CEP provider points at a closed local port (tests
+    of the lookup itself use a fake provider on 127.0.0.1, see tests/customers/conftest.py)."""
+    settings.CEP_PROVIDER_URL = f"http://127.0.0.1:{_closed_port()}/ws/{{cep}}/json/"
+    settings.CEP_LOOKUP_TIMEOUT = 2
 
 
 def require_service(name: str, reason: str):

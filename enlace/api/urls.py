@@ -24,6 +24,7 @@ from .routers import router
 
 API_MODULES = [
     "enlace.core.api",
+    "enlace.customers.api",
 ]
 
 extra_urls = []

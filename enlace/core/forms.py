@@ -5,6 +5,8 @@ widgets."""
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +107,36 @@ class EnlaceModelForm(EnlaceFormMixin, forms.ModelForm):
         }
 
 
+class CitySelect(forms.Select):
+    """The 5,570 municipalities as a select, rendered from one cached string: Django's per-option
+    templates take seconds for a list this long. Options are "Name/UF" with the IBGE code as value."""
+
+    _options_html: str | None = None
+
+    @classmethod
+    def options_html(cls) -> str:
+        if cls._options_html is None:
+            rows = City.objects.order_by("name", "state__abbr").values_list("code", "name", "state__abbr")
+            cls._options_html = "".join(
+                f'<option value="{code}">{escape(name)}/{abbr}</option>' for code, name, abbr in rows
+            )
+        return cls._options_html
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        attributes = "".join(
+            f' {key}="{escape(val)}"' if val is not True else f" {key}"
+            for key, val in final.items()
+            if val not in (None, False)
+        )
+        options = self.options_html()
+        if value not in (None, ""):
+            selected = f'<option value="{escape(str(value))}">'
+            options = options.replace(selected, selected[:-1] + " selected>", 1)
+        empty = f'<option value=""{"" if value not in (None, "") else " selected"}>---------</option>'
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{empty}{options}</select>')  # noqa: S308
+
+
 class CityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}/{obj.state.abbr}"
@@ -120,7 +152,7 @@ class AddressFormMixin:
                 required=self.fields["city"].required,
                 label=_("City"),
             )
-            self.fields["city"].widget.attrs["class"] = "form-select"
+            self.fields["city"].widget = CitySelect(attrs={"class": "form-select"})
 
 
 class BranchForm(AddressFormMixin, EnlaceModelForm):

@@ -115,6 +115,7 @@ class ObjectListView(ObjectViewMixin, View):
         context = {
             **self.base_context(),
             "table": table,
+            "table_template_name": self.table_template_name,
             "filterset": filterset,
             "filter_form": filterset.form if filterset else None,
         }

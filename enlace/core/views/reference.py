@@ -15,20 +15,7 @@ class BranchListView(ObjectListView):
 
 class BranchDetailView(ObjectDetailView):
     model = Branch
-    detail_fields = [
-        "name",
-        "legal_name",
-        "cnpj",
-        "phone",
-        "email",
-        "cep",
-        "street",
-        "number",
-        "complement",
-        "neighborhood",
-        "city",
-        "active",
-    ]
+    detail_fields = forms.BranchForm.Meta.fields
 
 
 class BranchEditView(ObjectEditView):

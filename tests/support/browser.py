@@ -1,4 +1,4 @@
-"""Real-browser tests: Playwright for Python driving Debian's Chromium against ``live_server``.
+"""Real-browser test fixtures (loaded by tests/conftest.py for every folder): Playwright for Python driving Debian's Chromium against ``live_server``.
 
 Browsers are never downloaded: the tests use ``/usr/bin/chromium`` (package ``chromium``) and are
 skipped when it is missing — or fail, in CI (``ENLACE_REQUIRE_SERVICES``).
