@@ -70,6 +70,7 @@ $(BOOTSTRAP)/bin/uv:
 
 run: export DEBUG := 1
 run: install compilemessages  ## migrate, seed a demo ISP on first run, serve on http://127.0.0.1:8000
+	$(MANAGE) ensure_database
 	$(MANAGE) migrate --noinput
 	DEMO_PASSWORD='$(DEMO_PASSWORD)' $(MANAGE) seed_demo --if-empty
 	$(MANAGE) collectstatic --noinput --verbosity 0
