@@ -177,3 +177,19 @@ def test_logged_in_operator_visiting_login_goes_home(admin_web):
     response = admin_web.get(reverse("login"))
     assert response.status_code == 302
     assert response["Location"] == reverse("core:home")
+
+
+@pytest.mark.django_db
+def test_createsuperuser_noinput_from_environment(monkeypatch, client):
+    """Production's first administrator: DJANGO_SUPERUSER_* variables and --noinput."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "root")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Outra-s3nha-longa")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.com")
+    call_command("createsuperuser", "--noinput")
+    user = get_user_model().objects.get(username="root")
+    assert user.is_superuser and user.check_password("Outra-s3nha-longa")
+    response = client.post("/login/", {"username": "root", "password": "Outra-s3nha-longa"})
+    assert response.status_code == 302
