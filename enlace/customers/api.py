@@ -24,52 +24,11 @@ from enlace.core.models import City
 from . import cep as cep_lookup
 from . import services
 from .filtersets import CustomerFilterSet
+from .forms import CustomerForm
 from .models import Customer
 
-MODEL_FIELDS = [
-    "person_type",
-    "name",
-    "trade_name",
-    "cpf_cnpj",
-    "rg_ie",
-    "icms_contributor",
-    "birth_date",
-    "subscriber_type",
-    "branch",
-    "active",
-    "is_lead",
-    "lead_stage",
-    "cep",
-    "street",
-    "number",
-    "complement",
-    "neighborhood",
-    "city",
-    "area",
-    "reference_point",
-    "latitude",
-    "longitude",
-    "billing_cep",
-    "billing_street",
-    "billing_number",
-    "billing_complement",
-    "billing_neighborhood",
-    "billing_city",
-    "mobile_phone",
-    "phone",
-    "whatsapp",
-    "business_phone",
-    "email",
-    "portal_login",
-    "portal_change_password",
-    "portal_auto_access",
-    "portal_permission",
-    "payment_condition",
-    "salesperson",
-    "analytic_account",
-    "notes",
-    "alert",
-]
+# The editable fields of the customer record, in the order of its tabs: the same list as the form.
+MODEL_FIELDS = CustomerForm.Meta.fields
 
 
 def _text(label, max_length, **kwargs):
