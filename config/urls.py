@@ -8,6 +8,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("enlace.core.urls")),
     path("customers/", include("enlace.customers.urls")),
+    path("", include("enlace.contracts.urls")),
     path("api/", include("enlace.api.urls")),
     path("admin/", admin.site.urls),
 ]

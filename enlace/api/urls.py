@@ -25,6 +25,7 @@ from .routers import router
 API_MODULES = [
     "enlace.core.api",
     "enlace.customers.api",
+    "enlace.contracts.api",
 ]
 
 extra_urls = []

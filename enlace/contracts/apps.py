@@ -6,3 +6,30 @@ class ContractsConfig(AppConfig):
     name = "enlace.contracts"
     label = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self):
+        from enlace.core.navigation import register
+
+        register("registry", _("Contracts"), "contracts:contract_list", "contracts.view_contract")
+        register("network", _("Plans"), "contracts:plan_list", "contracts.view_plan")
+        register_tabs()
+
+
+def register_tabs():
+    """This app's tabs of the customer page (SPEC C-5): "Contratos" (CT-1), "Histórico" (H-1)."""
+    from enlace.customers.tabs import ORDER, register
+
+    register(
+        "contracts",
+        _("Contracts"),
+        "contracts:customer_tab_contracts",
+        ORDER["contracts"],
+        permission="contracts.view_contract",
+    )
+    register(
+        "history",
+        _("History"),
+        "contracts:customer_tab_history",
+        ORDER["history"],
+        permission="contracts.view_contracthistory",
+    )

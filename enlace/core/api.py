@@ -1,7 +1,7 @@
 """REST resources of the core reference data (SPEC G-5): serializers, viewsets and their routes.
 
 Resources: ``branches``, ``departments``, ``employees``, ``payment-conditions``,
-``analytic-accounts``, ``states`` and ``cities`` (read-only, IBGE codes as ids), ``changes``
+``analytic-accounts``, ``wallets``, ``states`` and ``cities`` (read-only, IBGE codes as ids), ``changes``
 (the audit trail, read-only) and ``parameters`` (the single row of general parameters: GET and
 PATCH at ``/api/v1/parameters/``).
 """
@@ -25,6 +25,7 @@ from .models import (
     ObjectChange,
     PaymentCondition,
     State,
+    Wallet,
 )
 from .services import parameters_update
 
@@ -107,6 +108,30 @@ class AnalyticAccountSerializer(EnlaceModelSerializer):
         model = AnalyticAccount
         fields = ["id", "display", "code", "name", "kind", "parent", "depth", "active"]
         read_only_fields = ["depth"]
+
+
+class WalletSerializer(EnlaceModelSerializer):
+    class Meta:
+        model = Wallet
+        fields = [
+            "id",
+            "display",
+            "name",
+            "branch",
+            "bank_code",
+            "agency",
+            "agency_digit",
+            "account",
+            "account_digit",
+            "carteira",
+            "convenio",
+            "cnab_layout",
+            "fine_percent",
+            "interest_percent_month",
+            "pix_key",
+            "instructions",
+            "active",
+        ]
 
 
 class StateSerializer(serializers.ModelSerializer):
@@ -194,6 +219,13 @@ class AnalyticAccountViewSet(EnlaceModelViewSet):
     ordering_fields = ["id", "code", "name", "kind", "active"]
 
 
+class WalletViewSet(EnlaceModelViewSet):
+    queryset = Wallet.objects.select_related("branch")
+    serializer_class = WalletSerializer
+    filterset_class = filtersets.WalletFilterSet
+    ordering_fields = ["id", "name", "bank_code", "active"]
+
+
 class StateViewSet(EnlaceReadOnlyModelViewSet):
     queryset = State.objects.all()
     serializer_class = StateSerializer
@@ -241,6 +273,7 @@ router.register("departments", DepartmentViewSet)
 router.register("employees", EmployeeViewSet)
 router.register("payment-conditions", PaymentConditionViewSet)
 router.register("analytic-accounts", AnalyticAccountViewSet)
+router.register("wallets", WalletViewSet)
 router.register("states", StateViewSet)
 router.register("cities", CityViewSet)
 router.register("changes", ObjectChangeViewSet)

@@ -23,6 +23,7 @@ class CoreConfig(AppConfig):
         register(
             "finance", _("Payment conditions"), "core:paymentcondition_list", "core.view_paymentcondition"
         )
+        register("finance", _("Billing wallets"), "core:wallet_list", "core.view_wallet")
         register("finance", _("Analytic accounts"), "core:analyticaccount_list", "core.view_analyticaccount")
         register("settings", _("Operators"), "core:user_list", "auth.view_user")
         register("settings", _("General parameters"), "core:parameters", "core.view_generalparameters")

@@ -23,6 +23,7 @@ from .models import (
     ObjectChange,
     PaymentCondition,
     State,
+    Wallet,
 )
 from .validators import only_alnum
 
@@ -167,3 +168,13 @@ class ObjectChangeFilterSet(BaseFilterSet):
         except ContentType.DoesNotExist:
             return queryset.none()
         return queryset.filter(content_type=content_type)
+
+
+class WalletFilterSet(BaseFilterSet):
+    search_fields = ("name", "bank_code", "agency", "account", "convenio")
+
+    branch = django_filters.ModelMultipleChoiceFilter(queryset=branches_for, label=_("Branch"))
+
+    class Meta:
+        model = Wallet
+        fields = ["branch", "bank_code", "cnab_layout", "active"]

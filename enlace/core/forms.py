@@ -10,7 +10,16 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import AnalyticAccount, Branch, City, Department, Employee, GeneralParameters, PaymentCondition
+from .models import (
+    AnalyticAccount,
+    Branch,
+    City,
+    Department,
+    Employee,
+    GeneralParameters,
+    PaymentCondition,
+    Wallet,
+)
 from .roles import ROLE_DESCRIPTIONS
 from .scope import allowed_branch_ids
 from .validators import has_edge_whitespace
@@ -310,3 +319,32 @@ class OperatorForm(EnlaceModelForm):
         if typed_ok and (password or confirm) and password != confirm:
             self.add_error("password_confirm", _("The two password fields didn’t match."))
         return cleaned
+
+
+# --- Billing wallets (Financeiro ➜ Carteiras de cobrança) ----------------------------------------
+
+
+class WalletForm(EnlaceModelForm):
+    class Meta:
+        model = Wallet
+        fields = [
+            "name",
+            "branch",
+            "bank_code",
+            "agency",
+            "agency_digit",
+            "account",
+            "account_digit",
+            "carteira",
+            "convenio",
+            "cnab_layout",
+            "fine_percent",
+            "interest_percent_month",
+            "pix_key",
+            "instructions",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_branches("branch")

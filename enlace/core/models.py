@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -478,3 +478,104 @@ class ObjectChange(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+# --- Billing wallets ------------------------------------------------------------------------
+
+
+class Wallet(EnlaceModel):
+    """Carteira de cobrança: the bank account and agreement that boletos and PIX charges are issued
+    from. Contracts, invoices and the bank files (CNAB) refer to it; it belongs to one branch (the
+    CNPJ that holds the account). Fine and interest are capped by law (SPEC F-7): 2 % and 1 % a month.
+    """
+
+    branch_scope = "branch"
+
+    class CnabLayout(models.TextChoices):
+        CNAB240 = "240", _("CNAB 240")
+        CNAB400 = "400", _("CNAB 400")
+
+    SUPPORTED_BANKS = {
+        "001": "Banco do Brasil",
+        "033": "Santander",
+        "104": "Caixa Econômica Federal",
+        "237": "Bradesco",
+        "341": "Itaú",
+        "748": "Sicredi",
+        "756": "Sicoob",
+    }
+    MAX_FINE = Decimal("2.00")
+    MAX_INTEREST = Decimal("1.00")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="wallets", verbose_name=_("branch")
+    )
+    bank_code = models.CharField(
+        _("bank code"),
+        max_length=3,
+        validators=[RegexValidator(r"^[0-9]{3}$", _("Enter the bank's 3-digit code."))],
+        help_text=_(
+            "3-digit code of the bank (COMPE). Boletos are issued for 001, 033, 104, 237, 341, 748 and 756."
+        ),
+    )
+    agency = models.CharField(_("agency"), max_length=10)
+    agency_digit = models.CharField(_("agency check digit"), max_length=2, blank=True)
+    account = models.CharField(_("account"), max_length=20)
+    account_digit = models.CharField(_("account check digit"), max_length=2, blank=True)
+    carteira = models.CharField(
+        _("wallet code"), max_length=10, blank=True, help_text=_("The bank's carteira.")
+    )
+    convenio = models.CharField(
+        _("agreement / beneficiary code"),
+        max_length=20,
+        blank=True,
+        help_text=_("Convênio or código do beneficiário."),
+    )
+    cnab_layout = models.CharField(
+        _("CNAB layout"), max_length=3, choices=CnabLayout.choices, default=CnabLayout.CNAB400
+    )
+    fine_percent = models.DecimalField(
+        _("fine %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_FINE)],
+        help_text=_("Charged once on late payment; at most 2%."),
+    )
+    interest_percent_month = models.DecimalField(
+        _("interest % a month"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_INTEREST)],
+        help_text=_("Charged per day of delay, pro rata; at most 1% a month."),
+    )
+    pix_key = models.CharField(_("PIX key"), max_length=77, blank=True)
+    instructions = models.TextField(_("instructions"), blank=True, help_text=_("Printed on the boleto."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("billing wallet")
+        verbose_name_plural = _("billing wallets")
+        constraints = [
+            *no_edge_whitespace_constraints(
+                "wallet", "name", "agency", "account", "carteira", "convenio", "pix_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(fine_percent__gte=0, fine_percent__lte=Decimal("2.00")),
+                name="wallet_fine_percent_cap",
+            ),
+            models.CheckConstraint(
+                condition=Q(interest_percent_month__gte=0, interest_percent_month__lte=Decimal("1.00")),
+                name="wallet_interest_percent_cap",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def bank_name(self) -> str:
+        return self.SUPPORTED_BANKS.get(self.bank_code, "")

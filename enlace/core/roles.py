@@ -33,6 +33,7 @@ DEFAULT_ROLES: dict[str, list[str]] = {
         "billing.*",
         "core.*_paymentcondition",
         "core.*_analyticaccount",
+        "core.*_wallet",
         "sales.view_*",
     ],
     TECHNICIAN: [*VIEW_REFERENCE, "radius.*", "support.view_*", "support.*_serviceorder*"],

@@ -4,7 +4,16 @@ import django_tables2 as tables
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import AnalyticAccount, Branch, City, Department, Employee, ObjectChange, PaymentCondition
+from .models import (
+    AnalyticAccount,
+    Branch,
+    City,
+    Department,
+    Employee,
+    ObjectChange,
+    PaymentCondition,
+    Wallet,
+)
 
 
 class EnlaceTable(tables.Table):
@@ -106,3 +115,12 @@ class OperatorTable(EnlaceTable):
         if record.is_superuser or not names:
             return _("All branches")
         return ", ".join(names)
+
+
+class WalletTable(EnlaceTable):
+    name = tables.Column(linkify=True)
+    active = tables.BooleanColumn()
+
+    class Meta(EnlaceTable.Meta):
+        model = Wallet
+        fields = ("name", "branch", "bank_code", "agency", "account", "carteira", "cnab_layout", "active")

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .models import AnalyticAccount, Branch, Department, Employee, GeneralParameters, PaymentCondition
+from .models import AnalyticAccount, Branch, Department, Employee, GeneralParameters, PaymentCondition, Wallet
 from .views import home, operators, parameters, reference
 from .views.generic import ObjectChangesView, model_urls
 
@@ -63,6 +63,14 @@ urlpatterns = [
         detail=reference.AnalyticAccountDetailView,
         edit=reference.AnalyticAccountEditView,
         delete=reference.AnalyticAccountDeleteView,
+    ),
+    *model_urls(
+        Wallet,
+        "wallets",
+        list=reference.WalletListView,
+        detail=reference.WalletDetailView,
+        edit=reference.WalletEditView,
+        delete=reference.WalletDeleteView,
     ),
     # Configurações ➜ Operadores: core:user_list, user_add, user_detail, user_edit, user_changes
     *model_urls(

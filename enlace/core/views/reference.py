@@ -2,7 +2,16 @@
 analytic accounts, cities and the audit trail. Each is a declaration over the generic views."""
 
 from .. import filtersets, forms, tables
-from ..models import AnalyticAccount, Branch, City, Department, Employee, ObjectChange, PaymentCondition
+from ..models import (
+    AnalyticAccount,
+    Branch,
+    City,
+    Department,
+    Employee,
+    ObjectChange,
+    PaymentCondition,
+    Wallet,
+)
 from .generic import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
 
@@ -137,3 +146,24 @@ class ObjectChangeListView(ObjectListView):
     table_class = tables.ObjectChangeTable
     filterset_class = filtersets.ObjectChangeFilterSet
     per_page = 50
+
+
+class WalletListView(ObjectListView):
+    model = Wallet
+    queryset = Wallet.objects.select_related("branch")
+    table_class = tables.WalletTable
+    filterset_class = filtersets.WalletFilterSet
+
+
+class WalletDetailView(ObjectDetailView):
+    model = Wallet
+    detail_fields = forms.WalletForm.Meta.fields
+
+
+class WalletEditView(ObjectEditView):
+    model = Wallet
+    form_class = forms.WalletForm
+
+
+class WalletDeleteView(ObjectDeleteView):
+    model = Wallet

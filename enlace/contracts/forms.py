@@ -1,0 +1,141 @@
+"""Operator forms of plans and contracts."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enlace.core.forms import AddressFormMixin, EnlaceModelForm
+from enlace.core.models import Wallet
+from enlace.customers.models import Customer
+
+from .models import Contract, ContractHistory, Plan
+
+PLAN_FIELDS = [
+    "name",
+    "type",
+    "price",
+    "branch",
+    "active",
+    "download_kbps",
+    "upload_kbps",
+    "burst_download_kbps",
+    "burst_upload_kbps",
+    "burst_threshold_percent",
+    "burst_time_seconds",
+    "priority",
+    "address_list",
+    "reduced_download_kbps",
+    "reduced_upload_kbps",
+    "notes",
+]
+
+CONTRACT_TABS = (
+    (
+        _("Data"),
+        (
+            "customer",
+            "branch",
+            "plan",
+            "type",
+            "contract_date",
+            "signature_date",
+            "inclusion_reason",
+            "salesperson",
+            "own_address",
+            "cep",
+            "street",
+            "number",
+            "complement",
+            "neighborhood",
+            "city",
+            "notes",
+        ),
+    ),
+    (
+        _("Billing"),
+        (
+            "due_day",
+            "wallet",
+            "payment_condition",
+            "first_billing_date",
+            "billing_type",
+            "price",
+            "discount",
+            "loyalty_months",
+            "installation_fee",
+            "installation_instalments",
+            "no_block_until",
+        ),
+    ),
+)
+CONTRACT_FIELDS = [name for _tab, names in CONTRACT_TABS for name in names]
+
+
+class PlanForm(EnlaceModelForm):
+    class Meta:
+        model = Plan
+        fields = PLAN_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_branches("branch")
+
+
+class ContractForm(AddressFormMixin, EnlaceModelForm):
+    """Dados and Faturamento of a contract; status and access status change through the actions."""
+
+    class Meta:
+        model = Contract
+        fields = CONTRACT_FIELDS
+        # A registry may hold a million customers: the customer is given by id (the customer page's
+        # "new contract" link fills it in), not chosen from a list.
+        widgets = {"customer": forms.NumberInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_city()
+        self.limit_branches("branch")
+        user = self.user
+        for name, model in (("customer", Customer), ("plan", Plan), ("wallet", Wallet)):
+            queryset = model.objects.all()
+            if name == "customer":
+                queryset = queryset.filter(is_lead=False).only("id", "name")
+            if user is not None:
+                queryset = queryset.restrict(user)
+            self.fields[name].queryset = queryset
+        self.fields["plan"].queryset = self.fields["plan"].queryset.filter(active=True) | Plan.objects.filter(
+            pk=self.instance.plan_id or 0
+        )
+        self.fields["wallet"].queryset = self.fields["wallet"].queryset.filter(
+            active=True
+        ) | Wallet.objects.filter(pk=self.instance.wallet_id or 0)
+
+        if self.instance.pk:
+            self.fields["customer"].disabled = True
+
+    def tabs(self):
+        return [(title, [self[name] for name in names]) for title, names in CONTRACT_TABS]
+
+
+class HistoryForm(EnlaceModelForm):
+    """ "Novo" in the Histórico tab (H-2): a manual entry of the customer, optionally about one of
+    its contracts. Only the text of an existing entry can change."""
+
+    class Meta:
+        model = ContractHistory
+        fields = ["customer", "contract", "text"]
+        widgets = {"customer": forms.HiddenInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        customer_id = self.instance.customer_id or self.initial.get("customer") or self.data.get("customer")
+        customers = Customer.objects.all()
+        contracts = Contract.objects.filter(
+            customer_id=customer_id if str(customer_id or "").isdigit() else None
+        )
+        if self.user is not None:
+            customers, contracts = customers.restrict(self.user), contracts.restrict(self.user)
+        self.fields["customer"].queryset = customers
+        self.fields["contract"].queryset = contracts
+        if self.instance.pk:
+            self.fields["customer"].disabled = True
+            self.fields["contract"].disabled = True

@@ -1,0 +1,49 @@
+from django.urls import path, re_path
+
+from enlace.core.views.generic import model_urls
+
+from . import views
+from .models import Contract, ContractHistory, Plan
+
+app_name = "contracts"
+
+urlpatterns = [
+    re_path(
+        r"^contracts/(?P<pk>[0-9]+)/(?P<name>activate|block|unblock|cancel)/$",
+        views.ContractActionView.as_view(),
+        name="contract_action",
+    ),
+    path(
+        "customers/<int:pk>/tab/contracts/",
+        views.CustomerContractsTabView.as_view(),
+        name="customer_tab_contracts",
+    ),
+    path(
+        "customers/<int:pk>/tab/history/", views.CustomerHistoryTabView.as_view(), name="customer_tab_history"
+    ),
+    path(
+        "customers/<int:pk>/history.pdf", views.CustomerHistoryPdfView.as_view(), name="customer_history_pdf"
+    ),
+    *model_urls(
+        Plan,
+        "plans",
+        list=views.PlanListView,
+        detail=views.PlanDetailView,
+        edit=views.PlanEditView,
+        delete=views.PlanDeleteView,
+    ),
+    *model_urls(
+        Contract,
+        "contracts",
+        list=views.ContractListView,
+        detail=views.ContractDetailView,
+        edit=views.ContractEditView,
+    ),
+    *model_urls(
+        ContractHistory,
+        "history",
+        detail=views.ContractHistoryDetailView,
+        edit=views.ContractHistoryEditView,
+        delete=views.ContractHistoryDeleteView,
+    ),
+]
