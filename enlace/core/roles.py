@@ -23,6 +23,8 @@ DEFAULT_ROLES: dict[str, list[str]] = {
         *VIEW_REFERENCE,
         "customers.*",
         "contracts.view_*",
+        "contracts.add_contracthistory",  # "Novo" in the customer's Histórico tab (H-2)
+        "contracts.change_contracthistory",
         "radius.view_*",
         "billing.view_*",
         "support.*",

@@ -55,3 +55,11 @@ def test_scoped_operator_cannot_grant_every_branch_or_another_branch(operator_a_
 def test_global_audit_trail_is_for_administrators_only(operator_a, admin_user):
     assert not operator_a.has_perm("core.view_objectchange")
     assert admin_user.has_perm("core.view_objectchange")
+
+
+@pytest.mark.django_db
+def test_attendance_writes_manual_history_but_not_contracts(operator_a):
+    assert operator_a.has_perm("contracts.add_contracthistory")
+    assert operator_a.has_perm("contracts.change_contracthistory")
+    assert not operator_a.has_perm("contracts.change_contract")
+    assert not operator_a.has_perm("contracts.delete_contracthistory")
