@@ -13,6 +13,7 @@ class ContractsConfig(AppConfig):
         register("registry", _("Contracts"), "contracts:contract_list", "contracts.view_contract")
         register("network", _("Plans"), "contracts:plan_list", "contracts.view_plan")
         register_tabs()
+        register_contract_tabs()
 
 
 def register_tabs():
@@ -30,6 +31,21 @@ def register_tabs():
         "history",
         _("History"),
         "contracts:customer_tab_history",
+        ORDER["history"],
+        permission="contracts.view_contracthistory",
+    )
+
+
+def register_contract_tabs():
+    """The contract page's own tabs (SPEC CT-4): Dados, Faturamento, Histórico."""
+    from .tabs import ORDER, register
+
+    register("data", _("Data"), "contracts:contract_tab_data", ORDER["data"])
+    register("billing", _("Billing"), "contracts:contract_tab_billing", ORDER["billing"])
+    register(
+        "history",
+        _("History"),
+        "contracts:contract_tab_history",
         ORDER["history"],
         permission="contracts.view_contracthistory",
     )

@@ -139,3 +139,23 @@ class HistoryForm(EnlaceModelForm):
         if self.instance.pk:
             self.fields["customer"].disabled = True
             self.fields["contract"].disabled = True
+
+
+class ChangePlanForm(forms.Form):
+    """Upgrade/downgrade from the contract page (CT-5): another active plan of the contract's
+    branch and type, from an effective date; ``contract_change_plan`` checks again."""
+
+    plan = forms.ModelChoiceField(label=_("New plan"), queryset=Plan.objects.none())
+    effective_date = forms.DateField(
+        label=_("Effective date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, strip=False)
+
+    def __init__(self, *args, contract, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        plans = Plan.objects.filter(active=True, branch_id=contract.branch_id, type=contract.type).exclude(
+            pk=contract.plan_id
+        )
+        if user is not None:
+            plans = plans.restrict(user)
+        self.fields["plan"].queryset = plans.order_by("name")

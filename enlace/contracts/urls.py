@@ -14,6 +14,18 @@ urlpatterns = [
         name="contract_action",
     ),
     path(
+        "contracts/<int:pk>/change-plan/",
+        views.ContractChangePlanView.as_view(),
+        name="contract_change_plan",
+    ),
+    path("contracts/<int:pk>/tab/data/", views.ContractDataTabView.as_view(), name="contract_tab_data"),
+    path(
+        "contracts/<int:pk>/tab/billing/", views.ContractBillingTabView.as_view(), name="contract_tab_billing"
+    ),
+    path(
+        "contracts/<int:pk>/tab/history/", views.ContractHistoryTabView.as_view(), name="contract_tab_history"
+    ),
+    path(
         "customers/<int:pk>/tab/contracts/",
         views.CustomerContractsTabView.as_view(),
         name="customer_tab_contracts",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -22,6 +23,7 @@ from enlace.customers.models import Customer
 
 from . import filtersets, forms, reports, services, tables
 from .models import AccessStatus, Contract, ContractHistory, ContractStatus, Plan
+from .tabs import get_tab, tabs_for
 
 
 class PlanListView(ObjectListView):
@@ -52,31 +54,133 @@ class ContractListView(ObjectListView):
     filterset_class = filtersets.ContractFilterSet
 
 
-class ContractDetailView(ObjectDetailView):
-    model = Contract
-    template_name = "contracts/contract_detail.html"
-    detail_fields = [
-        "customer",
-        "branch",
-        "plan",
-        "type",
-        "status",
-        "access_status",
-        "contract_date",
-        "signature_date",
-        "activation_date",
-        "cancellation_date",
-        "cancellation_reason",
-        "cancellation_origin",
-        *forms.CONTRACT_TABS[1][1],
-        "inclusion_reason",
-        "salesperson",
-        "own_address",
-        "notes",
-    ]
+class ContractDetailView(ObjectViewMixin, View):
+    """The contract page (CT-4): header with the action buttons and the change of plan, the tab
+    bar (``tabs.py``: Dados, Faturamento, Histórico, later Logins and Financeiro) and the selected
+    tab, loaded with HTMX and kept in ``?tab=``."""
 
-    def get_extra_context(self, obj):
-        return {"actions": contract_actions(obj), "history": obj.history.all()[:200]}
+    model = Contract
+    queryset = Contract.objects.select_related("customer", "plan", "branch")
+    template_name = "contracts/contract_detail.html"
+
+    def get(self, request, pk):
+        contract = self.get_object()
+        tabs = [
+            {"key": t.key, "label": t.label, "url": t.url(contract)} for t in tabs_for(contract, request.user)
+        ]
+        current = get_tab(contract, request.user, request.GET.get("tab"))
+        current_tab = next((t for t in tabs if current is not None and t["key"] == current.key), None)
+        can_change_plan = request.user.has_perm("contracts.change_contract") and contract.status not in (
+            ContractStatus.INACTIVE,
+            ContractStatus.GAVE_UP,
+        )
+        context = {
+            **self.base_context(),
+            "object": contract,
+            "contract": contract,
+            "tabs": tabs,
+            "current_tab": current_tab,
+            "actions": contract_actions(contract),
+            "url_edit": reverse("contracts:contract_edit", args=[contract.pk]),
+            "url_changes": reverse("contracts:contract_changes", args=[contract.pk]),
+            "change_plan_form": (
+                forms.ChangePlanForm(contract=contract, user=request.user) if can_change_plan else None
+            ),
+            "change_plan_url": reverse("contracts:contract_change_plan", args=[contract.pk]),
+        }
+        return render(request, self.template_name, context)
+
+
+class ContractTabView(ObjectViewMixin, View):
+    """One tab of the contract page, for HTMX; a plain GET goes to the page on that tab."""
+
+    model = Contract
+    queryset = Contract.objects.select_related(
+        "customer", "customer__city", "plan", "branch", "wallet", "payment_condition", "salesperson", "city"
+    )
+    tab_key = ""
+    permission: str | None = None
+
+    def get_required_permission(self):
+        return self.permission or super().get_required_permission()
+
+    def get(self, request, pk):
+        contract = self.get_object()
+        if not request.htmx:
+            return redirect(f"{contract.get_absolute_url()}?tab={self.tab_key}")
+        context = {
+            "tab_key": self.tab_key,
+            "contract": contract,
+            "labels": {f.name: capfirst(f.verbose_name) for f in Contract._meta.fields},
+            **self.get_tab_context(contract),
+        }
+        return render(request, f"contracts/tabs/{self.tab_key}.html", context)
+
+    def get_tab_context(self, contract) -> dict:
+        return {}
+
+
+class ContractDataTabView(ContractTabView):
+    """ "Dados": customer, plan, type, status, dates, installation address, salesperson, notes."""
+
+    tab_key = "data"
+
+
+class ContractBillingTabView(ContractTabView):
+    """ "Faturamento" (CT-4, CT-6)."""
+
+    tab_key = "billing"
+
+
+class ContractHistoryTabView(ContractTabView):
+    """ "Histórico": the contract's entries, newest first (H-1)."""
+
+    tab_key = "history"
+    permission = "contracts.view_contracthistory"
+
+    def get_tab_context(self, contract):
+        return {
+            "entries": contract.history.all()[:500],
+            "can_change_history": self.request.user.has_perm("contracts.change_contracthistory"),
+        }
+
+
+class ContractChangePlanView(ObjectViewMixin, View):
+    """POST of the change of plan of the contract page (CT-5), through ``contract_change_plan``."""
+
+    model = Contract
+    action = "change"
+
+    def post(self, request, pk):
+        contract = self.get_object()
+        form = forms.ChangePlanForm(data=request.POST, contract=contract, user=request.user)
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label}: {error}" if label else error)
+            return redirect(contract.get_absolute_url())
+        data = form.cleaned_data
+        try:
+            services.contract_change_plan(
+                actor=request.user,
+                contract=contract,
+                plan=data["plan"],
+                effective_date=data["effective_date"],
+                reason=data["reason"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            _validation_messages(request, exc)
+        else:
+            messages.success(request, f"{ContractHistory.Kind.PLAN_CHANGED.label}: {data['plan']}")
+        return redirect(contract.get_absolute_url())
+
+
+def _validation_messages(request, exc: ValidationError) -> None:
+    for error in exc.messages:
+        messages.error(request, error)
 
 
 def contract_actions(contract) -> list[dict]:
@@ -126,8 +230,7 @@ class ContractActionView(ObjectViewMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            _validation_messages(request, exc)
         else:
             messages.success(request, _("%(object)s saved.") % {"object": contract})
         return redirect(contract.get_absolute_url())

@@ -189,7 +189,9 @@ def test_contract_page_actions(admin_web, contract, admin_user):
     contract.refresh_from_db()
     assert contract.access_status == "CM"
     page = admin_web.get(f"/contracts/{contract.pk}/").content.decode()
-    assert "Pedido do cliente" in page and 'id="action-unblock"' in page
+    assert 'id="action-unblock"' in page
+    tab = admin_web.get(f"/contracts/{contract.pk}/tab/history/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Pedido do cliente" in tab
 
     admin_web.post(f"/contracts/{contract.pk}/cancel/", {"reason": "Mudou-se"})
     contract.refresh_from_db()
