@@ -41,7 +41,7 @@ def register_contract_tabs():
     from .tabs import ORDER, register
 
     register("data", _("Data"), "contracts:contract_tab_data", ORDER["data"])
-    register("billing", _("Billing"), "contracts:contract_tab_billing", ORDER["billing"])
+    register("billing", _("Invoicing"), "contracts:contract_tab_billing", ORDER["billing"])
     register(
         "history",
         _("History"),

@@ -51,7 +51,7 @@ CONTRACT_TABS = (
         ),
     ),
     (
-        _("Billing"),
+        _("Invoicing"),
         (
             "due_day",
             "wallet",
