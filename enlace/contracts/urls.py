@@ -1,8 +1,8 @@
 from django.urls import path, re_path
 
-from enlace.core.views.generic import model_urls
+from enlace.core.views.generic import crud_urls, model_urls
 
-from . import views
+from . import filtersets, forms, tables, views
 from .models import Contract, ContractHistory, Plan
 
 app_name = "contracts"
@@ -36,13 +36,14 @@ urlpatterns = [
     path(
         "customers/<int:pk>/history.pdf", views.CustomerHistoryPdfView.as_view(), name="customer_history_pdf"
     ),
-    *model_urls(
+    *crud_urls(
         Plan,
         "plans",
-        list=views.PlanListView,
-        detail=views.PlanDetailView,
-        edit=views.PlanEditView,
-        delete=views.PlanDeleteView,
+        queryset=Plan.objects.select_related("branch"),
+        table=tables.PlanTable,
+        filterset=filtersets.PlanFilterSet,
+        form=forms.PlanForm,
+        detail_fields=forms.PLAN_FIELDS,
     ),
     *model_urls(
         Contract,

@@ -22,29 +22,8 @@ from enlace.core.views.generic import (
 from enlace.customers.models import Customer
 
 from . import filtersets, forms, reports, services, tables
-from .models import AccessStatus, Contract, ContractHistory, ContractStatus, Plan
+from .models import AccessStatus, Contract, ContractHistory, ContractStatus
 from .tabs import get_tab, tabs_for
-
-
-class PlanListView(ObjectListView):
-    model = Plan
-    queryset = Plan.objects.select_related("branch")
-    table_class = tables.PlanTable
-    filterset_class = filtersets.PlanFilterSet
-
-
-class PlanDetailView(ObjectDetailView):
-    model = Plan
-    detail_fields = forms.PLAN_FIELDS
-
-
-class PlanEditView(ObjectEditView):
-    model = Plan
-    form_class = forms.PlanForm
-
-
-class PlanDeleteView(ObjectDeleteView):
-    model = Plan
 
 
 class ContractListView(ObjectListView):

@@ -2,9 +2,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import filtersets, forms, tables
 from .models import AnalyticAccount, Branch, Department, Employee, GeneralParameters, PaymentCondition, Wallet
 from .views import home, operators, parameters, reference
-from .views.generic import ObjectChangesView, model_urls
+from .views.generic import ObjectChangesView, crud_urls, model_urls
 
 app_name = "core"
 
@@ -24,53 +25,55 @@ urlpatterns = [
     ),
     path("settings/changes/", reference.ObjectChangeListView.as_view(), name="objectchange_list"),
     path("cities/", reference.CityListView.as_view(), name="city_list"),
-    *model_urls(
+    *crud_urls(
         Branch,
         "branches",
-        list=reference.BranchListView,
-        detail=reference.BranchDetailView,
-        edit=reference.BranchEditView,
-        delete=reference.BranchDeleteView,
+        queryset=Branch.objects.select_related("city__state"),
+        table=tables.BranchTable,
+        filterset=filtersets.BranchFilterSet,
+        form=forms.BranchForm,
+        detail_fields=forms.BranchForm.Meta.fields,
     ),
-    *model_urls(
+    *crud_urls(
         Department,
         "departments",
-        list=reference.DepartmentListView,
-        detail=reference.DepartmentDetailView,
-        edit=reference.DepartmentEditView,
-        delete=reference.DepartmentDeleteView,
+        table=tables.DepartmentTable,
+        filterset=filtersets.DepartmentFilterSet,
+        form=forms.DepartmentForm,
     ),
-    *model_urls(
+    *crud_urls(
         Employee,
         "employees",
-        list=reference.EmployeeListView,
-        detail=reference.EmployeeDetailView,
-        edit=reference.EmployeeEditView,
-        delete=reference.EmployeeDeleteView,
+        queryset=Employee.objects.select_related("user", "department").prefetch_related("branches"),
+        table=tables.EmployeeTable,
+        filterset=filtersets.EmployeeFilterSet,
+        form=forms.EmployeeForm,
+        detail_fields=forms.EmployeeForm.Meta.fields,
     ),
-    *model_urls(
+    *crud_urls(
         PaymentCondition,
         "payment-conditions",
-        list=reference.PaymentConditionListView,
-        detail=reference.PaymentConditionDetailView,
-        edit=reference.PaymentConditionEditView,
-        delete=reference.PaymentConditionDeleteView,
+        table=tables.PaymentConditionTable,
+        filterset=filtersets.PaymentConditionFilterSet,
+        form=forms.PaymentConditionForm,
     ),
-    *model_urls(
+    *crud_urls(
         AnalyticAccount,
         "analytic-accounts",
-        list=reference.AnalyticAccountListView,
-        detail=reference.AnalyticAccountDetailView,
-        edit=reference.AnalyticAccountEditView,
-        delete=reference.AnalyticAccountDeleteView,
+        queryset=AnalyticAccount.objects.select_related("parent"),
+        table=tables.AnalyticAccountTable,
+        filterset=filtersets.AnalyticAccountFilterSet,
+        form=forms.AnalyticAccountForm,
+        per_page=100,
     ),
-    *model_urls(
+    *crud_urls(
         Wallet,
         "wallets",
-        list=reference.WalletListView,
-        detail=reference.WalletDetailView,
-        edit=reference.WalletEditView,
-        delete=reference.WalletDeleteView,
+        queryset=Wallet.objects.select_related("branch"),
+        table=tables.WalletTable,
+        filterset=filtersets.WalletFilterSet,
+        form=forms.WalletForm,
+        detail_fields=forms.WalletForm.Meta.fields,
     ),
     # Configurações ➜ Operadores: core:user_list, user_add, user_detail, user_edit, user_changes
     *model_urls(

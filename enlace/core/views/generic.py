@@ -1,11 +1,13 @@
 """Generic operator views, configured by class attributes (the NetBox pattern).
 
-Every later model gets its list, detail, edit, delete and change-log pages by declaring::
+A plain record gets its list, detail, edit, delete and change-log pages from one
+``crud_urls(Model, "prefix", table=..., filterset=..., form=...)`` call; a model with more to do
+declares its classes::
 
-    class PlanListView(ObjectListView):
-        model = Plan
-        table_class = PlanTable
-        filterset_class = PlanFilterSet
+    class ContractListView(ObjectListView):
+        model = Contract
+        table_class = ContractTable
+        filterset_class = ContractFilterSet
 
 Permissions: the model permission of the action (``view``/``add``/``change``/``delete``) or 403;
 records outside the operator's branches are 404 (``Model.objects.restrict(user)``). Writes go
@@ -321,3 +323,34 @@ __all__ = [
     "ObjectListView",
     "model_urls",
 ]
+
+
+def crud_urls(
+    model,
+    prefix: str,
+    *,
+    table,
+    filterset,
+    form,
+    queryset=None,
+    detail_fields=None,
+    per_page: int | None = None,
+):
+    """List, add/edit, detail, delete and changes pages of a record without business rules of its
+    own, declared in one call: the view classes are built from the generic ones. A model whose
+    pages need more (a service, extra context) declares its classes and calls ``model_urls``."""
+
+    def view(base, **attrs):
+        attrs = {"model": model, **{k: v for k, v in attrs.items() if v is not None}}
+        return type(f"{model.__name__}{base.__name__.removeprefix('Object')}", (base,), attrs)
+
+    return model_urls(
+        model,
+        prefix,
+        list=view(
+            ObjectListView, queryset=queryset, table_class=table, filterset_class=filterset, per_page=per_page
+        ),
+        detail=view(ObjectDetailView, detail_fields=detail_fields),
+        edit=view(ObjectEditView, form_class=form),
+        delete=view(ObjectDeleteView),
+    )
