@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from enlace.core import roles
 from enlace.core.models import Branch, City, Employee
 
-pytest_plugins = ["tests.support.browser"]
+pytest_plugins = ["tests.support.browser", "tests.support.contracts"]
 
 
 def _closed_port() -> int:

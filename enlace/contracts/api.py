@@ -186,6 +186,9 @@ class PlanViewSet(EnlaceModelViewSet):
     filterset_class = filtersets.PlanFilterSet
     ordering_fields = ["id", "name", "type", "price", "active"]
 
+    def save_object(self, instance, *, m2m: dict):
+        return services.plan_save(instance, actor=self.request.user)
+
 
 class ContractViewSet(
     mixins.ListModelMixin,

@@ -93,6 +93,19 @@ def _apply(contract: Contract, data: dict) -> None:
         setattr(contract, name, value)
 
 
+def plan_save(plan: Plan, *, actor) -> Plan:
+    """Create or change a plan; what depends on it (RADIUS's speed group) follows in the same
+    transaction (``signals.plan_saved``)."""
+    with transaction.atomic():
+        object_save(plan, actor=actor)
+        signals.plan_saved.send(sender=Plan, plan=plan)
+    return plan
+
+
+def _saved(contract: Contract, old_plan_id: int | None = None) -> None:
+    signals.contract_saved.send(sender=Contract, contract=contract, old_plan_id=old_plan_id)
+
+
 def contract_create(*, actor, **data) -> Contract:
     """A new contract (a pre-contract awaiting signature). ``data`` holds model field values;
     the status fields are set by the actions only."""
@@ -100,6 +113,7 @@ def contract_create(*, actor, **data) -> Contract:
     _apply(contract, data)
     with transaction.atomic():
         object_save(contract, actor=actor)
+        _saved(contract)
         history_add(
             actor=actor,
             contract=contract,
@@ -114,8 +128,12 @@ def contract_update(*, actor, contract: Contract, **data) -> Contract:
     for name in ("customer", "customer_id"):
         if name in data and getattr(data[name], "pk", data[name]) != contract.customer_id:
             raise ValidationError({"customer": [_("A contract cannot move to another customer.")]})
+    old_plan_id = Contract.objects.filter(pk=contract.pk).values_list("plan_id", flat=True).first()
     _apply(contract, data)
-    return object_save(contract, actor=actor)
+    with transaction.atomic():
+        object_save(contract, actor=actor)
+        _saved(contract, old_plan_id)
+    return contract
 
 
 def _locked(contract: Contract) -> Contract:
@@ -149,6 +167,7 @@ def _transition(
     for name, value in values.items():
         setattr(contract, name, value)
     object_save(contract, actor=actor)
+    _saved(contract)
     history_add(actor=actor, contract=contract, kind=kind, text=text)
     if contract.status != old_status:
         signals.send_on_commit(
@@ -328,6 +347,7 @@ def contract_change_plan(
             text = f"{text} {reason}"
         locked.plan = plan
         object_save(locked, actor=actor)
+        _saved(locked, old_plan.pk)
         history_add(actor=actor, contract=locked, kind=ContractHistory.Kind.PLAN_CHANGED, text=text)
         signals.send_on_commit(
             signals.plan_changed,

@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from enlace.core.views.generic import crud_urls, model_urls
 
-from . import filtersets, forms, tables, views
+from . import filtersets, forms, services, tables, views
 from .models import Contract, ContractHistory, Plan
 
 app_name = "contracts"
@@ -44,6 +44,7 @@ urlpatterns = [
         filterset=filtersets.PlanFilterSet,
         form=forms.PlanForm,
         detail_fields=forms.PLAN_FIELDS,
+        save=services.plan_save,
     ),
     *model_urls(
         Contract,

@@ -352,6 +352,17 @@ class GeneralParameters(EnlaceModel):
             ),
         ),
         (_("Subscriber portal"), ("portal_auto_access",)),
+        (
+            _("RADIUS"),
+            (
+                "radius_blocked_action",
+                "radius_notice_pool",
+                "radius_notice_address_list",
+                "radius_notice_rate_limit",
+                "radius_interim_interval",
+                "radius_stale_intervals",
+            ),
+        ),
     )
 
     company_name = models.CharField(_("company name"), max_length=120, default="Enlace Telecom")
@@ -404,12 +415,61 @@ class GeneralParameters(EnlaceModel):
         ),
     )
 
+    # RADIUS — SPEC L-10, L-12.
+    radius_blocked_action = models.CharField(
+        _("blocked contracts"),
+        max_length=1,
+        choices=[("R", _("Reject the connection")), ("N", _("Connect to the notice page"))],
+        default="R",
+        help_text=_(
+            "What FreeRADIUS does with a login whose contract is blocked or not active: reject it, "
+            "or accept it with the notice pool / address list below so the router redirects it."
+        ),
+    )
+    radius_notice_pool = models.CharField(
+        _("notice pool"),
+        max_length=64,
+        blank=True,
+        help_text=_("Pool on the concentrator for blocked subscribers (Framed-Pool)."),
+    )
+    radius_notice_address_list = models.CharField(
+        _("notice address list"),
+        max_length=64,
+        blank=True,
+        default="bloqueados",
+        help_text=_("Firewall address list the router redirects to the notice page (Mikrotik-Address-List)."),
+    )
+    radius_notice_rate_limit = models.CharField(
+        _("notice speed"),
+        max_length=64,
+        blank=True,
+        default="256k/256k",
+        help_text=_("Mikrotik-Rate-Limit of blocked subscribers, e.g. 256k/256k."),
+    )
+    radius_interim_interval = models.PositiveIntegerField(
+        _("accounting interim interval (s)"),
+        default=300,
+        help_text=_("Acct-Interim-Interval the concentrators use; sessions are judged stale by it."),
+    )
+    radius_stale_intervals = models.PositiveSmallIntegerField(
+        _("close sessions after missed interims"),
+        default=3,
+        help_text=_("A session without accounting updates for this many intervals is closed."),
+    )
+
     class Meta:
         verbose_name = _("general parameters")
         verbose_name_plural = _("general parameters")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="generalparameters_singleton"),
-            *no_edge_whitespace_constraints("generalparameters", "company_name", "portal_name"),
+            *no_edge_whitespace_constraints(
+                "generalparameters",
+                "company_name",
+                "portal_name",
+                "radius_notice_pool",
+                "radius_notice_address_list",
+                "radius_notice_rate_limit",
+            ),
         ]
 
     def __str__(self):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from . import context
+from . import context, signals
 from .exceptions import ApplicationError
 from .models import Branch, EnlaceModel, GeneralParameters
 from .scope import allowed_branch_ids, can_use_branch
@@ -82,7 +82,11 @@ def parameters_update(*, actor, **values) -> GeneralParameters:
         unknown = set(values) - {f.name for f in GeneralParameters._meta.concrete_fields} - {"id"}
         if unknown:
             raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        before = {name: getattr(params, name) for name in values}
         for name, value in values.items():
             setattr(params, name, value)
         object_save(params, actor=actor)
+        changed = {name for name in values if before[name] != getattr(params, name)}
+        if changed:
+            signals.parameters_changed.send(sender=GeneralParameters, parameters=params, changed=changed)
     return params

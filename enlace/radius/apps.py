@@ -6,3 +6,39 @@ class RadiusConfig(AppConfig):
     name = "enlace.radius"
     label = "radius"
     verbose_name = _("Radius")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from enlace.contracts import signals as contract_signals
+        from enlace.core import signals as core_signals
+        from enlace.core.navigation import register
+
+        from . import services
+
+        # Inside the transaction of the change: FreeRADIUS's tables follow it.
+        contract_signals.contract_saved.connect(
+            services.on_contract_saved, dispatch_uid="radius_contract_saved"
+        )
+        contract_signals.plan_saved.connect(services.on_plan_saved, dispatch_uid="radius_plan_saved")
+        core_signals.parameters_changed.connect(
+            services.on_parameters_changed, dispatch_uid="radius_parameters_changed"
+        )
+        # After commit: online subscribers are disconnected or get a CoA.
+        contract_signals.access_status_changed.connect(
+            services.on_access_status_changed, dispatch_uid="radius_access_status_changed"
+        )
+        contract_signals.plan_changed.connect(services.on_plan_changed, dispatch_uid="radius_plan_changed")
+
+        post_migrate.connect(_status_groups, sender=self, dispatch_uid="radius_status_groups")
+
+        register("network", _("Logins"), "radius:login_list", "radius.view_login")
+        register("network", _("Concentrators (NAS)"), "radius:nas_list", "radius.view_nas")
+        register("network", _("IP pools"), "radius:ippool_list", "radius.view_ippool")
+
+
+def _status_groups(using="default", **kwargs):
+    """The blocked and disabled groups exist from the first migrate on (and after a test flush)."""
+    from .projection import write_status_groups
+
+    write_status_groups()

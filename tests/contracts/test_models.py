@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from enlace.contracts.models import Contract, Plan
 from enlace.core.models import Wallet
 from enlace.customers.services import customer_update
-
-from .conftest import make_plan, make_wallet
+from tests.support.contracts import make_plan, make_wallet
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +58,8 @@ def test_plan_half_reduced_profile_refused(branch_a):
 def test_plan_name_unique_per_branch(branch_a, branch_b):
     make_plan(branch_a, name="Fibra")
     make_plan(branch_b, name="Fibra")  # same name in another branch is fine
-    with pytest.raises(IntegrityError), transaction.atomic():
-        make_plan(branch_a, name="Fibra")
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database guards it
+        Plan.objects.create(name="Fibra", branch=branch_a, type="S", price=1)
 
 
 def test_plan_edge_whitespace_refused(branch_a, admin_user):

@@ -335,10 +335,13 @@ def crud_urls(
     queryset=None,
     detail_fields=None,
     per_page: int | None = None,
+    save=None,
 ):
     """List, add/edit, detail, delete and changes pages of a record without business rules of its
-    own, declared in one call: the view classes are built from the generic ones. A model whose
-    pages need more (a service, extra context) declares its classes and calls ``model_urls``."""
+    own, declared in one call: the view classes are built from the generic ones. ``save``, when
+    given, is the record's service ``save(instance, *, actor)`` the edit page calls instead of
+    ``object_save``. A model whose pages need more (extra context, several services) declares its
+    classes and calls ``model_urls``."""
 
     def view(base, **attrs):
         attrs = {"model": model, **{k: v for k, v in attrs.items() if v is not None}}
@@ -351,6 +354,10 @@ def crud_urls(
             ObjectListView, queryset=queryset, table_class=table, filterset_class=filterset, per_page=per_page
         ),
         detail=view(ObjectDetailView, detail_fields=detail_fields),
-        edit=view(ObjectEditView, form_class=form),
+        edit=view(
+            ObjectEditView,
+            form_class=form,
+            save_object=(lambda self, form: save(form.instance, actor=self.request.user)) if save else None,
+        ),
         delete=view(ObjectDeleteView),
     )

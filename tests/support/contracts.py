@@ -1,5 +1,5 @@
-"""Fixtures of the contracts tests: a wallet, plans and contracts of ``branch_a`` (and one of
-``branch_b`` for the branch scope)."""
+"""Fixtures shared by the contracts tests and the areas built on contracts: a wallet, plans and
+contracts of ``branch_a`` (and one of ``branch_b`` for the branch scope)."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from enlace.contracts.models import Plan
-from enlace.contracts.services import contract_create
+from enlace.contracts.services import contract_activate, contract_create, plan_save
 from enlace.core.models import PaymentCondition, Wallet
 from enlace.customers.services import customer_create
 
@@ -38,7 +38,7 @@ def make_plan(branch, name="Fibra 500", **extra):
         "upload_kbps": 250_000,
     }
     values.update(extra)
-    return Plan.objects.create(**values)
+    return plan_save(Plan(**values), actor=None)
 
 
 @pytest.fixture
@@ -117,3 +117,9 @@ def contract_b(admin_user, customer_b, plan_b, wallet_b, condition, branch_b):
         payment_condition=condition,
         first_billing_date=datetime.date(2026, 12, 5),
     )
+
+
+@pytest.fixture
+def active_contract(admin_user, contract):
+    """``contract``, signed and active (access status Ativo)."""
+    return contract_activate(actor=admin_user, contract=contract)
