@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("enlace.core.urls")),
     path("customers/", include("enlace.customers.urls")),
     path("", include("enlace.contracts.urls")),
+    path("", include("enlace.radius.urls")),
     path("api/", include("enlace.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ API_MODULES = [
     "enlace.core.api",
     "enlace.customers.api",
     "enlace.contracts.api",
+    "enlace.radius.api",
 ]
 
 extra_urls = []

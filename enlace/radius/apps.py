@@ -12,8 +12,6 @@ class RadiusConfig(AppConfig):
 
         from enlace.contracts import signals as contract_signals
         from enlace.core import signals as core_signals
-        from enlace.core.navigation import register
-
         from . import services
 
         # Inside the transaction of the change: FreeRADIUS's tables follow it.
@@ -31,10 +29,12 @@ class RadiusConfig(AppConfig):
         contract_signals.plan_changed.connect(services.on_plan_changed, dispatch_uid="radius_plan_changed")
 
         post_migrate.connect(_status_groups, sender=self, dispatch_uid="radius_status_groups")
+        # Web UI: menu entries and the tabs of the customer and contract pages.
+        register_ui()
 
-        register("network", _("Logins"), "radius:login_list", "radius.view_login")
-        register("network", _("Concentrators (NAS)"), "radius:nas_list", "radius.view_nas")
-        register("network", _("IP pools"), "radius:ippool_list", "radius.view_ippool")
+
+def register_ui():
+    """Menu entries (Rede) and the "Login" tabs of the customer and contract pages."""
 
 
 def _status_groups(using="default", **kwargs):
