@@ -12,6 +12,7 @@ class RadiusConfig(AppConfig):
 
         from enlace.contracts import signals as contract_signals
         from enlace.core import signals as core_signals
+
         from . import services
 
         # Inside the transaction of the change: FreeRADIUS's tables follow it.

@@ -1,0 +1,62 @@
+"""FilterSets of concentrators, IP pools and logins, shared by the list pages and the API."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from enlace.core.filtersets import BaseFilterSet, branches_for
+
+from .freeradius import RadAcct
+from .models import AuthType, ConnectionType, IpPool, Login, Nas, NasType
+
+
+class NasFilterSet(BaseFilterSet):
+    search_fields = ("name", "ip", "description")
+
+    branch = django_filters.ModelMultipleChoiceFilter(queryset=branches_for, label=_("Branch"))
+    type = django_filters.ChoiceFilter(choices=NasType.choices, label=_("Type"))
+
+    class Meta:
+        model = Nas
+        fields = ["branch", "type", "active"]
+
+
+class IpPoolFilterSet(BaseFilterSet):
+    search_fields = ("name", "description")
+
+    branch = django_filters.ModelMultipleChoiceFilter(queryset=branches_for, label=_("Branch"))
+
+    class Meta:
+        model = IpPool
+        fields = ["branch"]
+
+
+def online_subquery():
+    return Exists(RadAcct.objects.filter(username=OuterRef("username"), acctstoptime__isnull=True))
+
+
+class LoginFilterSet(BaseFilterSet):
+    search_fields = ("username", "customer__name", "mac", "fixed_ip")
+
+    branch = django_filters.ModelMultipleChoiceFilter(queryset=branches_for, label=_("Branch"))
+    auth_type = django_filters.MultipleChoiceFilter(choices=AuthType.choices, label=_("Authentication"))
+    connection_type = django_filters.ChoiceFilter(choices=ConnectionType.choices, label=_("Connection type"))
+    online = django_filters.BooleanFilter(method="filter_online", label=_("Online"))
+
+    class Meta:
+        model = Login
+        fields = [
+            "customer",
+            "contract",
+            "branch",
+            "plan",
+            "auth_type",
+            "connection_type",
+            "radius_pool",
+            "active",
+        ]
+
+    def filter_online(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(online_subquery()) if value else queryset.exclude(online_subquery())
