@@ -12,6 +12,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from . import context
@@ -30,6 +31,8 @@ def _json_value(value):
         return None
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or ""
     return value
 
 
@@ -62,9 +65,31 @@ def record_change(instance, action: str, before: dict | None, after: dict | None
 
     if action == ObjectChange.Action.UPDATE and before == after:
         return None
+    change = build_change(instance, action, before, after)
+    change.save()
+    return change
+
+
+def record_changes(changes: list[tuple]) -> int:
+    """Many ``(instance, action, before, after)`` at once (bulk writers: billing run, bank files)."""
+    from .models import ObjectChange
+
+    rows = [
+        build_change(instance, action, before, after)
+        for instance, action, before, after in changes
+        if not (action == ObjectChange.Action.UPDATE and before == after)
+    ]
+    ObjectChange.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def build_change(instance, action: str, before: dict | None, after: dict | None):
+    """An unsaved ``ObjectChange`` attributed to the current actor (``context``)."""
+    from .models import ObjectChange
+
     ctx = context.current()
     user = ctx.user if ctx.user is not None and getattr(ctx.user, "pk", None) else None
-    return ObjectChange.objects.create(
+    return ObjectChange(
         user=user,
         user_name=user.get_username() if user else ctx.source,
         request_id=ctx.request_id,

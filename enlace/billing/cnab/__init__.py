@@ -1,0 +1,24 @@
+"""Bank return files ("arquivos de retorno") CNAB 240 and CNAB 400: parsing and synthetic files.
+
+Pure Python, no Django: the billing import service calls ``parse_return`` and decides what to do
+with each ``ReturnRecord``. Layouts, banks, positions and occurrence codes: docs/cnab.md.
+"""
+
+from .builder import SyntheticRecord, build_cnab240, build_cnab400, nosso_numero_for
+from .common import BANK_NAMES, CnabError, ReturnFile, ReturnRecord
+from .occurrences import describe, settles
+from .parser import parse_return
+
+__all__ = [
+    "BANK_NAMES",
+    "CnabError",
+    "ReturnFile",
+    "ReturnRecord",
+    "SyntheticRecord",
+    "build_cnab240",
+    "build_cnab400",
+    "describe",
+    "nosso_numero_for",
+    "parse_return",
+    "settles",
+]

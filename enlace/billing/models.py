@@ -1,0 +1,492 @@
+"""Receivables ("contas a receber"), payments, bank return files, billing runs, renegotiations and
+the collection state of contracts (SPEC §7, F-1 … F-9).
+
+Money is ``Decimal`` with two places and never deleted: an invoice is cancelled or renegotiated,
+a payment is reversed by a second movement. Invoices belong to the customer (F-1); the contract
+is optional (one-off invoices have none).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enlace.core.models import AnalyticAccount, Branch, EnlaceModel, Wallet
+from enlace.core.validators import no_edge_whitespace_constraints
+
+ZERO = Decimal("0.00")
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class InvoiceKind(models.TextChoices):
+    RECURRING = "recurring", _("Recurring")
+    ONE_OFF = "one-off", _("One-off")
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "A", _("To receive")
+    RECEIVED = "R", _("Received")
+    PARTIAL = "P", _("Partial")
+    CANCELLED = "C", _("Cancelled")
+
+
+class InvoiceColor(models.TextChoices):
+    """The colour legend of F-2."""
+
+    BLUE = "blue", _("Due in the future")
+    ORANGE = "orange", _("Due today")
+    RED = "red", _("Overdue")
+    LIGHT_GREEN = "lightgreen", _("Paid on time")
+    DARK_GREEN = "darkgreen", _("Paid late")
+    GREY = "grey", _("Renegotiated or cancelled")
+
+
+OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIAL)
+
+
+class Invoice(EnlaceModel):
+    """A receivable (boleto/PIX charge) of a customer (F-1, F-2)."""
+
+    branch_scope = "branch"
+    audit_exclude = ("pix_payload",)
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("contract"),
+    )
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("wallet")
+    )
+    kind = models.CharField(_("kind"), max_length=9, choices=InvoiceKind.choices, default=InvoiceKind.ONE_OFF)
+    period = models.CharField(
+        _("period"), max_length=7, blank=True, help_text=_("Competência, YYYY-MM (recurring invoices).")
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    issue_date = models.DateField(_("issue date"), default=timezone.localdate)
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    discount = models.DecimalField(
+        _("discount"),
+        **MONEY,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("Taken off when paid up to the due date."),
+    )
+    status = models.CharField(
+        _("status"), max_length=1, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
+    )
+    renegotiated = models.BooleanField(_("renegotiated"), default=False)
+    paid_amount = models.DecimalField(_("amount paid"), **MONEY, default=ZERO)
+    paid_date = models.DateField(_("payment date"), null=True, blank=True)
+    nosso_numero = models.PositiveBigIntegerField(_("nosso número"), null=True, blank=True)
+    nosso_numero_display = models.CharField(_("nosso número (with check digit)"), max_length=30, blank=True)
+    barcode = models.CharField(_("barcode"), max_length=44, blank=True)
+    digitable_line = models.CharField(_("digitable line"), max_length=47, blank=True)
+    pix_payload = models.TextField(_("PIX copy and paste"), blank=True)
+    pix_txid = models.CharField(_("PIX txid"), max_length=25, blank=True)
+    analytic_account = models.ForeignKey(
+        AnalyticAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("analytic account"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    renegotiation = models.ForeignKey(
+        "Renegotiation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="new_invoices",
+        verbose_name=_("from renegotiation"),
+    )
+    billing_run = models.ForeignKey(
+        "BillingRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        indexes = [
+            models.Index(fields=["customer", "due_date"], name="invoice_customer_due_idx"),
+            models.Index(fields=["status", "due_date"], name="invoice_status_due_idx"),
+            models.Index(fields=["contract", "status", "due_date"], name="invoice_contract_open_idx"),
+        ]
+        constraints = [
+            *no_edge_whitespace_constraints("invoice", "description", "cancel_reason", "period"),
+            models.UniqueConstraint(
+                fields=["contract", "period"],
+                condition=Q(kind="recurring"),
+                name="invoice_one_per_contract_period",
+            ),
+            models.UniqueConstraint(
+                fields=["wallet", "nosso_numero"],
+                condition=Q(nosso_numero__isnull=False),
+                name="invoice_wallet_nosso_numero_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_gt_0"),
+            models.CheckConstraint(condition=Q(discount__gte=0), name="invoice_discount_gte_0"),
+            models.CheckConstraint(condition=Q(paid_amount__gte=0), name="invoice_paid_amount_gte_0"),
+            models.CheckConstraint(condition=Q(status__in=InvoiceStatus.values), name="invoice_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=InvoiceKind.values), name="invoice_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind="one-off") | (Q(contract__isnull=False) & ~Q(period="")),
+                name="invoice_recurring_has_contract_period",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Invoice %(id)s") % {"id": self.pk or "—"}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES and not self.renegotiated
+
+    @property
+    def balance(self) -> Decimal:
+        """What is still owed of the face value (before late charges)."""
+        if not self.is_open:
+            return ZERO
+        return max(self.amount - self.paid_amount, ZERO)
+
+    def color(self, today: datetime.date | None = None) -> str:
+        """F-2's colour of this invoice on ``today``."""
+        today = today or timezone.localdate()
+        if self.renegotiated or self.status == InvoiceStatus.CANCELLED:
+            return InvoiceColor.GREY
+        if self.status == InvoiceStatus.RECEIVED:
+            if self.paid_date and self.paid_date > self.due_date:
+                return InvoiceColor.DARK_GREEN
+            return InvoiceColor.LIGHT_GREEN
+        if self.due_date > today:
+            return InvoiceColor.BLUE
+        if self.due_date == today:
+            return InvoiceColor.ORANGE
+        return InvoiceColor.RED
+
+
+class WalletSequence(models.Model):
+    """The next nosso número of a wallet. Numbers are taken with ``UPDATE … SET next = next + n``
+    under a row lock, so two concurrent issuers never get the same number."""
+
+    wallet = models.OneToOneField(Wallet, on_delete=models.PROTECT, related_name="+", primary_key=True)
+    next_value = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self):
+        return f"{self.wallet} → {self.next_value}"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "D", _("Cash")
+    CARD = "C", _("Card")
+    TRANSFER = "T", _("Transfer")
+    PIX = "P", _("PIX")
+    BOLETO = "B", _("Boleto")
+    CHEQUE = "H", _("Cheque")
+    DEPOSIT = "DP", _("Deposit")
+
+
+class Payment(EnlaceModel):
+    """A settlement ("baixa") of an invoice, full or partial (F-6). ``amount`` is the money received;
+    of it, ``fine`` and ``interest`` pay the late charges (F-7) and the rest pays the face value,
+    with ``discount`` given. A reversal ("estorno") is a second row pointing at the first; both are
+    kept."""
+
+    branch_scope = "invoice__branch"
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice")
+    )
+    date = models.DateField(_("payment date"), default=timezone.localdate)
+    amount = models.DecimalField(
+        _("amount received"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    method = models.CharField(
+        _("method"), max_length=2, choices=PaymentMethod.choices, default=PaymentMethod.CASH
+    )
+    fine = models.DecimalField(_("fine"), **MONEY, default=ZERO, validators=[MinValueValidator(ZERO)])
+    interest = models.DecimalField(_("interest"), **MONEY, default=ZERO, validators=[MinValueValidator(ZERO)])
+    discount = models.DecimalField(_("discount"), **MONEY, default=ZERO, validators=[MinValueValidator(ZERO)])
+    reversed = models.BooleanField(_("reversed"), default=False)
+    reversal_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reversal of"),
+    )
+    reversal_reason = models.TextField(_("reversal reason"), blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    operator_name = models.CharField(_("operator name"), max_length=150, blank=True)
+    cnab_record = models.OneToOneField(
+        "CnabRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment",
+        verbose_name=_("bank return record"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            *no_edge_whitespace_constraints("payment", "notes", "reversal_reason"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(fine__gte=0, interest__gte=0, discount__gte=0), name="payment_charges_gte_0"
+            ),
+            models.CheckConstraint(condition=Q(method__in=PaymentMethod.values), name="payment_method_valid"),
+        ]
+
+    def __str__(self):
+        return _("Payment %(id)s") % {"id": self.pk or "—"}
+
+    @property
+    def principal(self) -> Decimal:
+        """What of the face value this movement pays (negative for a reversal)."""
+        value = self.amount - self.fine - self.interest + self.discount
+        return -value if self.reversal_of_id else value
+
+
+class CnabImport(EnlaceModel):
+    """One bank return file imported (F-6). The file's SHA-256 is unique: the same content is
+    never imported twice."""
+
+    branch_scope = "wallet__branch"
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+", verbose_name=_("wallet"))
+    file_name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="cnab/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    layout = models.CharField(_("layout"), max_length=3)
+    bank_code = models.CharField(_("bank"), max_length=3)
+    records = models.PositiveIntegerField(_("records"), default=0)
+    settled = models.PositiveIntegerField(_("settled"), default=0)
+    settled_amount = models.DecimalField(_("amount settled"), **MONEY, default=ZERO)
+    not_settled = models.PositiveIntegerField(_("not settled"), default=0)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    created_at = models.DateTimeField(_("imported at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bank return file")
+        verbose_name_plural = _("bank return files")
+
+    def __str__(self):
+        return self.file_name
+
+
+class CnabRecord(models.Model):
+    """One title of a return file and what the import did with it."""
+
+    class Outcome(models.TextChoices):
+        SETTLED = "settled", _("Settled")
+        ALREADY_PAID = "already", _("Already paid")
+        NOT_FOUND = "notfound", _("Invoice not found")
+        INFO = "info", _("Information only")
+
+    cnab_import = models.ForeignKey(CnabImport, on_delete=models.PROTECT, related_name="items")
+    line = models.PositiveIntegerField(_("line"))
+    nosso_numero = models.CharField(_("nosso número"), max_length=30)
+    occurrence = models.CharField(_("occurrence"), max_length=3)
+    occurrence_description = models.CharField(_("description"), max_length=200, blank=True)
+    occurrence_date = models.DateField(_("occurrence date"), null=True, blank=True)
+    credit_date = models.DateField(_("credit date"), null=True, blank=True)
+    face_value = models.DecimalField(_("face value"), **MONEY, default=ZERO)
+    paid_amount = models.DecimalField(_("amount paid"), **MONEY, default=ZERO)
+    interest = models.DecimalField(_("interest and fine"), **MONEY, default=ZERO)
+    discount = models.DecimalField(_("discount"), **MONEY, default=ZERO)
+    fee = models.DecimalField(_("bank fee"), **MONEY, default=ZERO)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["cnab_import", "line"]
+
+    def __str__(self):
+        return f"{self.nosso_numero} {self.occurrence}"
+
+
+class BillingRun(EnlaceModel):
+    """One billing run (F-3): what it generated for a period, with progress for the UI."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    period = models.CharField(_("period"), max_length=7)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("branch")
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("contracts"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    error_messages = models.JSONField(_("error messages"), default=list, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY, default=ZERO)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+
+    def __str__(self):
+        return _("Billing run %(period)s") % {"period": self.period}
+
+
+class Renegotiation(EnlaceModel):
+    """A renegotiation (F-8): open invoices replaced by new one-off instalments. While it is a
+    draft, its invoices cannot enter another one (unique open link per invoice)."""
+
+    branch_scope = "customer__branch"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        DONE = "done", _("Finished")
+        CANCELLED = "cancelled", _("Abandoned")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    status = models.CharField(_("status"), max_length=9, choices=Status.choices, default=Status.DRAFT)
+    original_total = models.DecimalField(_("original total"), **MONEY, default=ZERO)
+    additions = models.DecimalField(
+        _("additions"), **MONEY, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    discount = models.DecimalField(_("discount"), **MONEY, default=ZERO, validators=[MinValueValidator(ZERO)])
+    total = models.DecimalField(_("new total"), **MONEY, default=ZERO)
+    instalments = models.PositiveSmallIntegerField(_("instalments"), default=1)
+    first_due_date = models.DateField(_("first due date"), null=True, blank=True)
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("wallet")
+    )
+    payment_condition = models.ForeignKey(
+        "core.PaymentCondition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payment condition"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("renegotiation")
+        verbose_name_plural = _("renegotiations")
+        constraints = [*no_edge_whitespace_constraints("renegotiation", "notes")]
+
+    def __str__(self):
+        return _("Renegotiation %(id)s") % {"id": self.pk or "—"}
+
+
+class RenegotiatedInvoice(models.Model):
+    """An old invoice taken into a renegotiation. ``open`` mirrors the renegotiation being a draft,
+    so the database refuses the same invoice in two open renegotiations."""
+
+    renegotiation = models.ForeignKey(Renegotiation, on_delete=models.PROTECT, related_name="links")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="renegotiation_links")
+    open = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(open=True), name="renegotiatedinvoice_one_open_per_invoice"
+            ),
+            models.UniqueConstraint(fields=["renegotiation", "invoice"], name="renegotiatedinvoice_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.renegotiation_id} ← {self.invoice_id}"
+
+
+class CollectionState(models.Model):
+    """What the collection routine (F-9) knows of a contract: since when it is overdue, when it was
+    notified and blocked, and its trust unlock ("desbloqueio de confiança")."""
+
+    contract = models.OneToOneField(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="collection", primary_key=True
+    )
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+    notified_on = models.DateField(_("notified on"), null=True, blank=True)
+    blocked_on = models.DateField(_("blocked on"), null=True, blank=True)
+    trust_until = models.DateField(_("trust unlock until"), null=True, blank=True)
+    trust_used_for_block = models.DateField(
+        _("trust unlock used for the block of"), null=True, blank=True, help_text=_("Once per block.")
+    )
+    trust_forbidden = models.BooleanField(
+        _("trust unlock forbidden"), default=False, help_text=_("The operator forbade the trust unlock.")
+    )
+
+    class Meta:
+        verbose_name = _("collection state")
+        verbose_name_plural = _("collection states")
+
+    def __str__(self):
+        return str(self.contract)

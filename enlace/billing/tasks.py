@@ -1,0 +1,70 @@
+"""Celery tasks of the finance area (SPEC F-3, F-9). Each is idempotent: a retry or a second
+worker never doubles an invoice or a block."""
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from enlace.core import context
+from enlace.core.tasks import register_periodic
+
+
+@shared_task(name="enlace.billing.tasks.check_contract", ignore_result=True)
+def check_contract(contract_id: int) -> dict:
+    """Judge one contract now (after a payment or a cancellation): releases it when no overdue
+    invoice is left."""
+    from .collection import check_contract as check
+
+    with context.acting_as(None, source="task"):
+        return check(contract_id).as_dict()
+
+
+@shared_task(name="enlace.billing.tasks.collection_routine", ignore_result=True)
+def collection_routine() -> dict:
+    """The daily collection routine (F-9)."""
+    from .collection import run
+
+    with context.acting_as(None, source="task"):
+        return run().as_dict()
+
+
+register_periodic(
+    "billing-collection-routine", "enlace.billing.tasks.collection_routine", crontab(hour=6, minute=0)
+)
+
+
+@shared_task(name="enlace.billing.tasks.execute_billing_run", ignore_result=True)
+def execute_billing_run(run_id: int) -> dict:
+    """Execute a run started from the UI or the API (the progress page polls it)."""
+    from .models import BillingRun
+    from .runs import execute
+
+    claimed = BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.QUEUED).update(
+        status=BillingRun.Status.RUNNING
+    )
+    if not claimed:
+        return {"status": "taken"}  # a retry or a second worker does nothing
+    run = BillingRun.objects.get(pk=run_id)
+    with context.acting_as(run.operator, source="task"):
+        run = execute(run)
+    return {"created": run.created, "skipped": run.skipped, "errors": run.errors}
+
+
+@shared_task(name="enlace.billing.tasks.daily_billing", ignore_result=True)
+def daily_billing() -> dict:
+    """Every day, bill the period whose invoices fall due ``billing_days_ahead`` days from now;
+    contracts activated since the last day are picked up, nothing is billed twice."""
+    import datetime
+
+    from django.utils import timezone
+
+    from enlace.core.models import GeneralParameters
+
+    from .runs import billing_run
+
+    ahead = timezone.localdate() + datetime.timedelta(days=GeneralParameters.load().billing_days_ahead)
+    with context.acting_as(None, source="task"):
+        run = billing_run(actor=None, period=f"{ahead:%Y-%m}")
+    return {"period": run.period, "created": run.created}
+
+
+register_periodic("billing-daily-run", "enlace.billing.tasks.daily_billing", crontab(hour=5, minute=0))
