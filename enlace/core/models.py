@@ -353,6 +353,15 @@ class GeneralParameters(EnlaceModel):
         ),
         (_("Subscriber portal"), ("portal_auto_access",)),
         (
+            _("Finance"),
+            (
+                "collection_notice_days",
+                "collection_block_days",
+                "trust_unlock_days",
+                "billing_days_ahead",
+            ),
+        ),
+        (
             _("RADIUS"),
             (
                 "radius_blocked_action",
@@ -415,6 +424,30 @@ class GeneralParameters(EnlaceModel):
         ),
     )
 
+    # Finance — SPEC F-3, F-9.
+    collection_notice_days = models.PositiveSmallIntegerField(
+        _("overdue notice after (days)"),
+        default=1,
+        help_text=_("Days after the due date before a contract goes to 'Overdue payment' (notice)."),
+    )
+    collection_block_days = models.PositiveSmallIntegerField(
+        _("automatic block after notice (days)"),
+        default=15,
+        help_text=_("Days in 'Overdue payment' before the automatic block (Anatel: 15)."),
+    )
+    trust_unlock_days = models.PositiveSmallIntegerField(
+        _("trust unlock (days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long a trust unlock restores access; once per block."),
+    )
+    billing_days_ahead = models.PositiveSmallIntegerField(
+        _("generate invoices ahead (days)"),
+        default=15,
+        help_text=_(
+            "The daily billing task generates a period's invoices this many days before they fall due."
+        ),
+    )
     # RADIUS — SPEC L-10, L-12.
     radius_blocked_action = models.CharField(
         _("blocked contracts"),
