@@ -110,6 +110,17 @@ format: install  ## fix what ruff can fix and format the code
 bench: install  ## benchmarks on a scratch database; prints a table (docs/bench.md)
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/customers.py $(BENCH_CUSTOMERS_ARGS)
+	$(PY) bench/radius.py $(BENCH_RADIUS_ARGS)
+
+# FreeRADIUS (Debian's freeradius, freeradius-postgresql) with deploy/freeradius, in the foreground,
+# against DATABASE_URL; RADIUS_ARGS adds options of `manage.py radius_server` (e.g. --debug,
+# --auth-port 11812). RADIUS_LISTEN, RADIUS_AUTH_PORT, RADIUS_ACCT_PORT… are read from the
+# environment (docs/radius.md). BENCH_RADIUS_ARGS: options of bench/radius.py (e.g. --quick).
+.PHONY: radius
+radius: install  ## FreeRADIUS in the foreground on 127.0.0.1:1812/1813 against DATABASE_URL (docs/radius.md)
+	$(MANAGE) ensure_database
+	$(MANAGE) migrate --noinput
+	$(MANAGE) radius_server --stdout $(RADIUS_ARGS)
 
 # --- Translations -----------------------------------------------------------------------------
 

@@ -245,6 +245,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enlace@localhost")
 CEP_PROVIDER_URL = os.environ.get("CEP_PROVIDER_URL", "https://viacep.com.br/ws/{cep}/json/")
 CEP_LOOKUP_TIMEOUT = float(os.environ.get("CEP_LOOKUP_TIMEOUT", "3"))
 
+# --- RADIUS CoA / Disconnect (SPEC L-12) -----------------------------------------------------
+# Seconds to wait for a concentrator's answer to a Disconnect-Request or CoA-Request, and the
+# first delay before a retry (it doubles on each of the 3 retries).
+RADIUS_COA_TIMEOUT = float(os.environ.get("RADIUS_COA_TIMEOUT", "3"))
+RADIUS_COA_RETRY_DELAY = float(os.environ.get("RADIUS_COA_RETRY_DELAY", "5"))
+
 # --- Tables ---------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_PAGE_RANGE = 8

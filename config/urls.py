@@ -10,6 +10,7 @@ urlpatterns = [
     path("customers/", include("enlace.customers.urls")),
     path("", include("enlace.contracts.urls")),
     path("", include("enlace.radius.urls")),
+    path("", include("enlace.billing.urls")),
     path("api/", include("enlace.api.urls")),
     path("admin/", admin.site.urls),
 ]

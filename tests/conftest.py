@@ -18,7 +18,12 @@ from rest_framework.test import APIClient
 from enlace.core import roles
 from enlace.core.models import Branch, City, Employee
 
-pytest_plugins = ["tests.support.browser", "tests.support.contracts"]
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.contracts",
+    "tests.support.freeradius",
+    "tests.support.nas",
+]
 
 
 def _closed_port() -> int:

@@ -27,6 +27,7 @@ API_MODULES = [
     "enlace.customers.api",
     "enlace.contracts.api",
     "enlace.radius.api",
+    "enlace.billing.api",
 ]
 
 extra_urls = []

@@ -6,3 +6,32 @@ class BillingConfig(AppConfig):
     name = "enlace.billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self):
+        register_ui()
+
+
+def register_ui():
+    """Menu entries (Financeiro) and the "Financeiro" tabs of the customer and contract pages."""
+    from enlace.contracts import tabs as contract_tabs
+    from enlace.core.navigation import register
+    from enlace.customers import tabs as customer_tabs
+
+    register("finance", _("Receivables"), "billing:invoice_list", "billing.view_invoice")
+    register("finance", _("Payments received"), "billing:payment_list", "billing.view_payment")
+    register("finance", _("Bank return files"), "billing:cnabimport_list", "billing.view_cnabimport")
+    register("finance", _("Billing runs"), "billing:billingrun_list", "billing.view_billingrun")
+    customer_tabs.register(
+        "finance",
+        _("Finance"),
+        "billing:customer_tab_finance",
+        customer_tabs.ORDER["finance"],
+        permission="billing.view_invoice",
+    )
+    contract_tabs.register(
+        "finance",
+        _("Finance"),
+        "billing:contract_tab_finance",
+        contract_tabs.ORDER["finance"],
+        permission="billing.view_invoice",
+    )

@@ -24,24 +24,30 @@ def txid(invoice: Invoice) -> str:
     return f"ENL{invoice.wallet_id}N{invoice.nosso_numero}"[:25]
 
 
+def make_slip(invoice: Invoice) -> boleto.Boleto:
+    """The boleto of ``invoice`` from its wallet (raises ``boleto.BoletoError``)."""
+    wallet = invoice.wallet
+    return boleto.make_boleto(
+        wallet.bank_code,
+        agency=wallet.agency,
+        account=wallet.account,
+        agency_digit=wallet.agency_digit,
+        account_digit=wallet.account_digit,
+        carteira=wallet.carteira,
+        convenio=wallet.convenio,
+        nosso_numero=invoice.nosso_numero,
+        due_date=invoice.due_date,
+        amount=invoice.amount,
+        issue_date=invoice.issue_date,
+    )
+
+
 def fill(invoice: Invoice, *, beneficiary=None) -> Invoice:
     """Compute the boleto and PIX of ``invoice`` (its nosso número must be set)."""
     wallet = invoice.wallet
     if wallet.bank_code in boleto.BANKS and invoice.nosso_numero:
         try:
-            slip = boleto.make_boleto(
-                wallet.bank_code,
-                agency=wallet.agency,
-                account=wallet.account,
-                agency_digit=wallet.agency_digit,
-                account_digit=wallet.account_digit,
-                carteira=wallet.carteira,
-                convenio=wallet.convenio,
-                nosso_numero=invoice.nosso_numero,
-                due_date=invoice.due_date,
-                amount=invoice.amount,
-                issue_date=invoice.issue_date,
-            )
+            slip = make_slip(invoice)
         except boleto.BoletoError as exc:
             field = getattr(exc, "field", "")
             if field in _WALLET_FIELDS:

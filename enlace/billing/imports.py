@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.core import audit, context
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import ObjectChange, Wallet
+from enlace.core.services import operator_name_of, operator_of
 
 from .cnab import CnabError, parse_return
 from .models import ZERO, CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment, PaymentMethod
@@ -43,15 +44,6 @@ class ImportResult:
             "settled_amount": str(imp.settled_amount),
             "not_settled": imp.not_settled,
         }
-
-
-def _operator(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _operator_name(actor) -> str:
-    user = _operator(actor)
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def cnab_import(
@@ -116,7 +108,7 @@ def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportRe
         layout=parsed.layout,
         bank_code=parsed.bank_code,
         records=len(parsed.records),
-        operator=_operator(actor),
+        operator=operator_of(actor),
     )
     if store_file:
         from django.core.files.base import ContentFile
@@ -129,7 +121,7 @@ def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportRe
         inv.nosso_numero: inv
         for inv in Invoice.objects.select_for_update().filter(wallet=wallet, nosso_numero__in=numbers)
     }
-    befores = {inv.pk: audit.serialize(inv) for inv in invoices.values()}
+    befores = {}
     items, payments, touched = [], [], {}
     settled_amount = ZERO
     for record in parsed.records:
@@ -159,6 +151,8 @@ def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportRe
             item.outcome = CnabRecord.Outcome.INFO
         else:
             item.outcome = CnabRecord.Outcome.SETTLED
+            if invoice.pk not in befores:
+                befores[invoice.pk] = audit.serialize(invoice)
             payment = _payment_for(invoice, record, actor)
             payments.append((item, payment))
             _apply(invoice, payment)
@@ -169,9 +163,7 @@ def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportRe
     for item, payment in payments:
         payment.cnab_record = item
     Payment.objects.bulk_create([p for _item, p in payments], batch_size=1000)
-    Invoice.objects.bulk_update(
-        list(touched.values()), ["status", "paid_amount", "paid_date"], batch_size=1000
-    )
+    _update_invoices(touched.values())
     audit.record_changes(
         [(p, ObjectChange.Action.CREATE, None, audit.serialize(p)) for _item, p in payments]
         + [
@@ -182,8 +174,8 @@ def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportRe
     imp.settled = len(payments)
     imp.settled_amount = settled_amount
     imp.not_settled = len(items) - len(payments)
+    # the audit trail has the import from the save signals (created, then its figures)
     imp.save(update_fields=["settled", "settled_amount", "not_settled"])
-    audit.record_change(imp, ObjectChange.Action.CREATE, None, audit.serialize(imp))
 
     contracts = {inv.contract_id for inv in touched.values() if inv.contract_id}
     if contracts:
@@ -196,6 +188,25 @@ def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportRe
 
         transaction.on_commit(check)
     return ImportResult(imp, sorted(touched))
+
+
+def _update_invoices(invoices) -> None:
+    """Write the new status, amount paid and payment date of the settled invoices: one prepared
+    UPDATE run for every row (``bulk_update``'s CASE WHEN over 10,000 rows is several times
+    slower)."""
+    names = ("status", "paid_amount", "paid_date")
+    fields = [Invoice._meta.get_field(name) for name in names]
+    qn = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model, values as parameters
+        qn(Invoice._meta.db_table), ", ".join(f"{qn(f.column)} = %s" for f in fields), qn("id")
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(invoice, f.attname), connection) for f in fields] + [invoice.pk]
+        for invoice in invoices
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 def _payment_for(invoice: Invoice, record, actor) -> Payment:
@@ -213,8 +224,8 @@ def _payment_for(invoice: Invoice, record, actor) -> Payment:
         fine=ZERO,
         interest=extra,
         discount=discount,
-        operator=_operator(actor),
-        operator_name=_operator_name(actor),
+        operator=operator_of(actor),
+        operator_name=operator_name_of(actor),
         notes=_("Bank return file, line %(line)s.") % {"line": record.line},
     )
 
@@ -222,7 +233,7 @@ def _payment_for(invoice: Invoice, record, actor) -> Payment:
 def _apply(invoice: Invoice, payment: Payment) -> None:
     principal = payment.amount - payment.fine - payment.interest + payment.discount
     invoice.paid_amount = invoice.paid_amount + principal
-    if invoice.paid_amount + payment.discount >= invoice.amount or invoice.paid_amount >= invoice.amount:
+    if invoice.paid_amount >= invoice.amount:  # the principal already counts the discount
         invoice.status = InvoiceStatus.RECEIVED
         invoice.paid_date = payment.date
     elif invoice.paid_amount > Decimal("0"):

@@ -20,6 +20,20 @@ from enlace.core.models import AnalyticAccount, Branch, EnlaceModel, Wallet
 from enlace.core.validators import no_edge_whitespace_constraints
 
 ZERO = Decimal("0.00")
+
+
+def operator_field():
+    """Who did it: the operator's user, kept as a name too where a movement must survive the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -239,14 +253,7 @@ class Payment(EnlaceModel):
         verbose_name=_("reversal of"),
     )
     reversal_reason = models.TextField(_("reversal reason"), blank=True)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("operator"),
-    )
+    operator = operator_field()
     operator_name = models.CharField(_("operator name"), max_length=150, blank=True)
     cnab_record = models.OneToOneField(
         "CnabRecord",
@@ -298,14 +305,7 @@ class CnabImport(EnlaceModel):
     settled = models.PositiveIntegerField(_("settled"), default=0)
     settled_amount = models.DecimalField(_("amount settled"), **MONEY, default=ZERO)
     not_settled = models.PositiveIntegerField(_("not settled"), default=0)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("operator"),
-    )
+    operator = operator_field()
     created_at = models.DateTimeField(_("imported at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -369,14 +369,7 @@ class BillingRun(EnlaceModel):
     errors = models.PositiveIntegerField(_("errors"), default=0)
     error_messages = models.JSONField(_("error messages"), default=list, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY, default=ZERO)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("operator"),
-    )
+    operator = operator_field()
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -425,14 +418,7 @@ class Renegotiation(EnlaceModel):
         verbose_name=_("payment condition"),
     )
     notes = models.TextField(_("notes"), blank=True)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("operator"),
-    )
+    operator = operator_field()
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

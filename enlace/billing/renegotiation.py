@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.core.exceptions import ApplicationError
-from enlace.core.services import object_save
+from enlace.core.services import object_save, operator_of
 
 from . import charges
 from .models import ZERO, Invoice, InvoiceKind, InvoiceStatus, RenegotiatedInvoice, Renegotiation
@@ -58,7 +58,7 @@ def renegotiation_start(*, actor, customer, invoices) -> Renegotiation:
         renegotiation = Renegotiation(
             customer=customer,
             wallet=locked[0].wallet,
-            operator=actor if getattr(actor, "is_authenticated", False) else None,
+            operator=operator_of(actor),
         )
         object_save(renegotiation, actor=actor)
         try:

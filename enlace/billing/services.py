@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import Wallet
-from enlace.core.services import object_save
+from enlace.core.services import object_save, operator_name_of, operator_of
 
 from . import charges
 from .models import (
@@ -158,15 +158,11 @@ def _recompute(invoice: Invoice) -> None:
         return
     if invoice.paid_amount <= ZERO:
         invoice.status, invoice.paid_date = InvoiceStatus.OPEN, None
-    elif invoice.paid_amount >= invoice.amount - _discount_given(live):
+    elif invoice.paid_amount >= invoice.amount:  # a payment's principal already counts its discount
         invoice.status = InvoiceStatus.RECEIVED
         invoice.paid_date = max(p.date for p in live) if live else None
     else:
         invoice.status, invoice.paid_date = InvoiceStatus.PARTIAL, None
-
-
-def _discount_given(payments) -> Decimal:
-    return sum((p.discount for p in payments), ZERO)
 
 
 # --- Payments -------------------------------------------------------------------------------
@@ -201,10 +197,18 @@ def payment_create(
         amount = due["total"] if amount in (None, "") else money(amount)
         if amount <= ZERO:
             raise ValidationError({"amount": [_("The amount must be greater than zero.")]})
-        discount = due["discount"] if discount in (None, "") else money(discount)
+        if discount in (None, ""):
+            # the discount is for payment in full up to the due date (docs/billing.md)
+            discount = due["discount"] if amount >= due["total"] else ZERO
+        else:
+            discount = money(discount)
         if fine in (None, "") and interest in (None, ""):
-            # charges on the part of the balance this payment covers
-            covered = min(locked.balance, max(amount - due["fine"] - due["interest"] + discount, ZERO))
+            # charges on the part of the balance this payment covers: the amount splits into face
+            # value and charges in the proportion of the whole amount due
+            gross = locked.balance + due["fine"] + due["interest"]
+            covered = (
+                min(locked.balance, money((amount + discount) * locked.balance / gross)) if gross else ZERO
+            )
             fine, interest = (
                 late_charges(locked, date, base=covered)
                 if amount < due["total"]
@@ -231,8 +235,8 @@ def payment_create(
             discount=discount,
             notes=notes,
             cnab_record=cnab_record,
-            operator=actor if getattr(actor, "is_authenticated", False) else None,
-            operator_name=_operator_name(actor),
+            operator=operator_of(actor),
+            operator_name=operator_name_of(actor),
         )
         object_save(payment, actor=actor)
         _recompute(locked)
@@ -267,8 +271,8 @@ def payment_reverse(*, actor, payment: Payment, reason: str) -> Payment:
             discount=original.discount,
             reversal_of=original,
             reversal_reason=reason,
-            operator=actor if getattr(actor, "is_authenticated", False) else None,
-            operator_name=_operator_name(actor),
+            operator=operator_of(actor),
+            operator_name=operator_name_of(actor),
         )
         object_save(reversal, actor=actor)
         original.reversed = True
@@ -292,12 +296,6 @@ def _after_change(invoice: Invoice) -> None:
             check_contract.delay(contract_id)
 
         transaction.on_commit(check)
-
-
-def _operator_name(actor) -> str:
-    if not getattr(actor, "is_authenticated", False):
-        return ""
-    return actor.get_full_name() or actor.get_username()
 
 
 def _status_text(invoice: Invoice) -> str:

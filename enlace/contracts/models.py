@@ -376,6 +376,7 @@ class ContractHistory(EnlaceModel):
         CANCELLED = "CAN", _("Cancelled")
         PLAN_CHANGED = "PLN", _("Plan changed")
         ACCESS_STATUS = "ACS", _("Access status changed")
+        NETWORK = "RAD", _("Network (RADIUS)")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="history", verbose_name=_("customer")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from enlace.core import context
 from enlace.core.exceptions import ApplicationError
-from enlace.core.services import object_delete, object_save
+from enlace.core.services import object_delete, object_save, operator_name_of, operator_of
 from enlace.core.validators import has_edge_whitespace
 
 from . import signals
@@ -55,12 +55,6 @@ _WRITABLE = {
 BLOCKED = (AccessStatus.MANUAL_BLOCK, AccessStatus.AUTOMATIC_BLOCK, AccessStatus.OVERDUE)
 
 
-def _operator_name(actor) -> str:
-    if actor is None:
-        return ""
-    return actor.get_full_name() or actor.get_username()
-
-
 def history_add(
     *,
     actor,
@@ -78,8 +72,8 @@ def history_add(
         contract=contract,
         kind=kind,
         text=text,
-        operator=actor if getattr(actor, "is_authenticated", False) else None,
-        operator_name=_operator_name(actor),
+        operator=operator_of(actor),
+        operator_name=operator_name_of(actor),
         manual=manual,
     )
     return object_save(entry, actor=actor)

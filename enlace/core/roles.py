@@ -26,6 +26,7 @@ DEFAULT_ROLES: dict[str, list[str]] = {
         "contracts.add_contracthistory",  # "Novo" in the customer's Histórico tab (H-2)
         "contracts.change_contracthistory",
         "radius.view_*",
+        "radius.disconnect_login",  # "Desconectar" while troubleshooting with the subscriber
         "billing.view_*",
         "support.*",
         "sales.view_*",

@@ -39,6 +39,18 @@ def _check_branch_scope(instance: models.Model, actor, m2m: dict | None = None):
         raise ApplicationError(_("You cannot use this branch."), code="branch_scope", field="branch")
 
 
+def operator_of(actor):
+    """The user to record as "operator" of a movement: ``actor`` when it is a logged-in user
+    (``None`` for tasks, commands without ``--user`` and anonymous callers)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def operator_name_of(actor) -> str:
+    """The operator's name kept beside the foreign key, so the record survives the user."""
+    user = operator_of(actor)
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
 def object_save(instance: EnlaceModel, *, actor, m2m: dict | None = None) -> EnlaceModel:
     """Validate and save a reference record (and its many-to-many values) in one transaction.
 

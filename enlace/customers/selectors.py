@@ -11,6 +11,11 @@ Search (SPEC C-6) — one box, the kind of value decides where to look:
   pg_trgm GIN indexes serve both (migration 0002) and a probe picks the plan per fragment (see
   ``_pg_name_search``); SQLite scans.
 
+Higher apps add ways to find a customer without this app importing them: ``register_search(key,
+func)`` with ``func(text) -> Q | None`` (e.g. radius: the customer of a login name, SPEC C-6). Their
+conditions are OR-ed with the ones above; keep them cheap (an indexed lookup that returns
+``Q(pk__in=[ids])``), since they run on every search.
+
 Results are in name order (``lower(search_name), id`` — the folded name, so "Álvaro" sorts with
 "alvaro"). Known limit at a million customers: a *common* fragment that occurs only as the first word
 of names late in the alphabet (say 10,000 customers named "Vitor" and no "João Vitor") makes the
@@ -18,6 +23,7 @@ ordered scan walk the names before it; measured cases are in ``bench/customers.p
 """
 
 import re
+from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -38,8 +44,41 @@ def customer_queryset(user) -> QuerySet:
     return Customer.objects.restrict(user, "view")
 
 
+#: Extra search conditions registered by higher apps (``register_search``), by key.
+_SEARCH_EXTENSIONS: dict[str, Callable[[str], Q | None]] = {}
+
+
+def register_search(key: str, func: Callable[[str], Q | None]) -> None:
+    """Add (or replace) an extra way of finding customers: ``func(text)`` returns a condition on
+    ``Customer`` for the typed text, or None when the text is not for it."""
+    _SEARCH_EXTENSIONS[key] = func
+
+
+def unregister_search(key: str) -> None:
+    _SEARCH_EXTENSIONS.pop(key, None)
+
+
+def extra_search_condition(text: str) -> Q | None:
+    """The registered extensions' conditions for `text`, OR-ed (None when none applies)."""
+    text = (text or "").strip()
+    combined = None
+    for func in list(_SEARCH_EXTENSIONS.values()):
+        condition = func(text) if text else None
+        if condition is not None:
+            combined = condition if combined is None else combined | condition
+    return combined
+
+
 def search_condition(text: str) -> Q | None:
     """The filter of the search box for `text`, or None when there is nothing to search."""
+    own = _own_search_condition(text)
+    extra = extra_search_condition(text)
+    if own is None or extra is None:
+        return own if extra is None else extra
+    return own | extra
+
+
+def _own_search_condition(text: str) -> Q | None:
     text = (text or "").strip()
     if not text:
         return None
@@ -85,12 +124,13 @@ PROBE_LIMIT = 3000
 
 
 def customer_search(queryset: QuerySet, text: str) -> QuerySet:
-    condition = search_condition(text)
-    if condition is None:
+    own = _own_search_condition(text)
+    extra = extra_search_condition(text)
+    if own is None and extra is None:
         return queryset
-    if connection.vendor == "postgresql" and _is_words_search(text):
-        return _pg_name_search(queryset, fold(text).split())
-    return queryset.filter(condition)
+    if own is not None and connection.vendor == "postgresql" and _is_words_search(text):
+        return _pg_name_search(queryset, fold(text).split(), extra)
+    return queryset.filter(own if extra is None else extra if own is None else own | extra)
 
 
 def _is_words_search(text: str) -> bool:
@@ -102,7 +142,7 @@ def _is_words_search(text: str) -> bool:
     )
 
 
-def _pg_name_search(queryset: QuerySet, words: list[str]) -> QuerySet:
+def _pg_name_search(queryset: QuerySet, words: list[str], extra: Q | None = None) -> QuerySet:
     """Word-prefix search served by the right index whatever the fragment.
 
     The planner cannot tell a rare fragment from a common one (LIKE '% frag%' has no useful
@@ -111,7 +151,8 @@ def _pg_name_search(queryset: QuerySet, words: list[str]) -> QuerySet:
     the table until 25 rows match (rare fragments). So a probe through the trigram index first
     collects up to ``PROBE_LIMIT`` ids: fewer means the fragment is rare and those ids are the
     answer; otherwise the fragment is common and the list is read in name order from the b-tree
-    index, with the condition on an expression the trigram index cannot serve.
+    index, with the condition on an expression the trigram index cannot serve. ``extra`` (the
+    registered extensions' condition, e.g. customers of a login name) is OR-ed to both.
     """
     condition = _words_condition(words, "search_name", "address_key")
     probe = queryset.filter(condition).order_by().values_list("pk", flat=True)[: PROBE_LIMIT + 1]
@@ -123,11 +164,15 @@ def _pg_name_search(queryset: QuerySet, words: list[str]) -> QuerySet:
             cursor.execute("SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT")
     if len(ids) <= PROBE_LIMIT:
         # Plain column order: no index serves it, so the few rows are fetched by id and sorted.
-        return queryset.filter(pk__in=ids).order_by("search_name", "id")
+        found = Q(pk__in=ids) if extra is None else Q(pk__in=ids) | extra
+        return queryset.filter(found).order_by("search_name", "id")
     # lower() of the folded (already lower-case) columns: the same values, but an expression the
     # trigram indexes do not cover and the name index (lower(search_name), id) does.
     opaque = queryset.annotate(_sn=Lower("search_name"), _ak=Lower("address_key"))
-    return opaque.filter(_words_condition(words, "_sn", "_ak")).order_by(Lower("search_name"), "id")
+    condition = _words_condition(words, "_sn", "_ak")
+    if extra is not None:
+        condition |= extra
+    return opaque.filter(condition).order_by(Lower("search_name"), "id")
 
 
 def customer_list(*, user, search: str = "", filters: dict | None = None) -> QuerySet:

@@ -36,6 +36,32 @@ class RadiusConfig(AppConfig):
 
 def register_ui():
     """Menu entries (Rede) and the "Login" tabs of the customer and contract pages."""
+    from enlace.contracts import tabs as contract_tabs
+    from enlace.core.navigation import register
+    from enlace.customers import selectors as customer_selectors
+    from enlace.customers import tabs as customer_tabs
+
+    from .selectors import customer_search_by_login
+
+    register("network", _("Concentrators (NAS)"), "radius:nas_list", "radius.view_nas")
+    register("network", _("IP pools"), "radius:ippool_list", "radius.view_ippool")
+    register("network", _("Logins"), "radius:login_list", "radius.view_login")
+    contract_tabs.register(
+        "logins",
+        _("Logins"),
+        "radius:contract_tab_logins",
+        contract_tabs.ORDER["logins"],
+        permission="radius.view_login",
+    )
+    customer_tabs.register(
+        "logins",
+        _("Login"),
+        "radius:customer_tab_logins",
+        customer_tabs.ORDER["logins"],
+        permission="radius.view_login",
+    )
+    # SPEC C-6: the customer list's search box also finds a customer by login name.
+    customer_selectors.register_search("radius_login", customer_search_by_login)
 
 
 def _status_groups(using="default", **kwargs):

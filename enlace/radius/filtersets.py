@@ -60,3 +60,36 @@ class LoginFilterSet(BaseFilterSet):
         if value is None:
             return queryset
         return queryset.filter(online_subquery()) if value else queryset.exclude(online_subquery())
+
+
+def _plans_for(request):
+    from enlace.contracts.models import Plan
+
+    user = getattr(request, "user", None)
+    return Plan.objects.all() if user is None else Plan.objects.restrict(user)
+
+
+def _pools_for(request):
+    from django.db.models import Q
+
+    from enlace.core.scope import allowed_branch_ids
+
+    user = getattr(request, "user", None)
+    ids = allowed_branch_ids(user) if user is not None else None
+    pools = IpPool.objects.all()
+    return pools if ids is None else pools.filter(Q(branch__isnull=True) | Q(branch__in=ids))
+
+
+class LoginListFilterSet(LoginFilterSet):
+    """The login list page's filter bar: search, branch, authentication, connection type, plan,
+    pool, active, online (choices limited to the operator's branches)."""
+
+    plan = django_filters.ModelChoiceFilter(queryset=_plans_for, label=_("Plan"))
+    radius_pool = django_filters.ModelChoiceFilter(queryset=_pools_for, label=_("Radius pool"))
+    active = django_filters.BooleanFilter(label=_("Active"))
+
+
+LoginListFilterSet.base_filters = {
+    name: LoginListFilterSet.base_filters[name]
+    for name in ("q", "branch", "auth_type", "connection_type", "plan", "radius_pool", "active", "online")
+}

@@ -26,10 +26,17 @@ class RadiusDateTimeField(models.DateTimeField):
     """``timestamp with time zone`` on PostgreSQL, Unix epoch seconds on SQLite (as FreeRADIUS's
     stock SQLite queries store them)."""
 
+    def get_internal_type(self):
+        # Not "DateTimeField": Django's SQLite backend would parse the epoch integers as ISO
+        # strings (None, or a TypeError) before from_db_value runs.
+        return "RadiusDateTimeField"
+
     def db_type(self, connection):
         if connection.vendor == "sqlite":
-            return "datetime"
-        return super().db_type(connection)
+            # Not "datetime": the sqlite3 converter Django registers for that declared type turns
+            # the epoch integers into None.
+            return "integer"
+        return connection.data_types["DateTimeField"] % self.db_type_parameters(connection)
 
     def from_db_value(self, value, expression, connection):
         if value is None or isinstance(value, datetime.datetime):
@@ -186,7 +193,7 @@ class RadAcct(models.Model):
 
     radacctid = models.BigAutoField(db_column="radacctid", primary_key=True)
     acctsessionid = models.TextField(db_column="acctsessionid")
-    acctuniqueid = models.TextField(db_column="acctuniqueid", unique=True)
+    acctuniqueid = models.TextField(db_column="acctuniqueid")
     username = models.TextField(db_column="username", null=True)
     realm = models.TextField(db_column="realm", null=True)
     nasipaddress = models.GenericIPAddressField(db_column="nasipaddress")
@@ -239,6 +246,11 @@ class RadAcct(models.Model):
             ),
             # ours: a login's session history, newest first
             models.Index(fields=["username", "-acctstarttime"], name="radacct_user_start_idx"),
+        ]
+        constraints = [
+            # stock: UNIQUE (AcctUniqueId) — as a constraint, so PostgreSQL gets no extra
+            # text_pattern_ops index that FreeRADIUS never uses but every insert would pay for
+            models.UniqueConstraint(fields=["acctuniqueid"], name="radacct_acctuniqueid_key"),
         ]
 
     def __str__(self):

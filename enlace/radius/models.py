@@ -271,6 +271,7 @@ class Login(EnlaceModel):
         ordering = ["username", "id"]
         verbose_name = _("login")
         verbose_name_plural = _("logins")
+        permissions = [("disconnect_login", _("Can disconnect the sessions of a login"))]
         indexes = [models.Index(fields=["contract"], name="login_contract_idx")]
         constraints = [
             *no_edge_whitespace_constraints("login", "username", "password", "nas_pool", "mac", "notes"),

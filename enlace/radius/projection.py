@@ -164,11 +164,16 @@ def md5_hex(password: str) -> str:
 
 # --- Writers (inside the caller's transaction) ---------------------------------------------
 
+#: The columns of a ``nas`` row tuple (``nas_rows``), in order.
+NAS_COLUMNS = ("nasname", "shortname", "type", "ports", "secret", "server", "description")
+
 _USER_TABLES = {"radcheck": RadCheck, "radreply": RadReply, "radusergroup": RadUserGroup}
 _GROUP_TABLES = {"radgroupcheck": RadGroupCheck, "radgroupreply": RadGroupReply}
 
 
 def _make(model, row: tuple):
+    if model is RadiusNas:
+        return RadiusNas(**dict(zip(NAS_COLUMNS, row, strict=True)))
     if model is RadUserGroup:
         return RadUserGroup(username=row[0], groupname=row[1], priority=row[2])
     if model in (RadGroupCheck, RadGroupReply):
@@ -223,16 +228,7 @@ def write_nas(nas: Nas, *, old_ip: str | None = None) -> None:
     names = {nas.ip} | ({old_ip} if old_ip else set())
     with transaction.atomic():
         RadiusNas.objects.filter(nasname__in=names).delete()
-        for row in nas_rows(nas):
-            RadiusNas.objects.create(
-                nasname=row[0],
-                shortname=row[1],
-                type=row[2],
-                ports=row[3],
-                secret=row[4],
-                server=row[5],
-                description=row[6],
-            )
+        RadiusNas.objects.bulk_create([make_row("nas", row) for row in nas_rows(nas)])
 
 
 def delete_nas(ip: str) -> None:
@@ -278,11 +274,7 @@ def actual_rows() -> dict[str, list[tuple]]:
             )
         )
         out[table] = list(model.objects.values_list(*key_fields).iterator(chunk_size=5000))
-    out["nas"] = list(
-        RadiusNas.objects.values_list(
-            "nasname", "shortname", "type", "ports", "secret", "server", "description"
-        )
-    )
+    out["nas"] = list(RadiusNas.objects.values_list(*NAS_COLUMNS))
     return out
 
 
@@ -290,14 +282,4 @@ TABLE_MODELS = {**_USER_TABLES, **_GROUP_TABLES, "nas": RadiusNas}
 
 
 def make_row(table: str, row: tuple):
-    if table == "nas":
-        return RadiusNas(
-            nasname=row[0],
-            shortname=row[1],
-            type=row[2],
-            ports=row[3],
-            secret=row[4],
-            server=row[5],
-            description=row[6],
-        )
     return _make(TABLE_MODELS[table], row)

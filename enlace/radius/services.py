@@ -157,10 +157,15 @@ def _allocate(login: Login) -> str:
 def _check_fixed_ip(login: Login) -> None:
     if not login.fixed_ip:
         return
-    taken = IpAllocation.objects.filter(address=login.fixed_ip).exclude(login=login).first()
+    taken = IpAllocation.objects.filter(address=login.fixed_ip).exclude(login_id=login.pk).first()
     if taken:
         raise ValidationError(
             {"fixed_ip": [_("The address is handed out to login %(login)s.") % {"login": taken.login}]}
+        )
+    other = Login.objects.filter(fixed_ip=login.fixed_ip).exclude(pk=login.pk).first()
+    if other:
+        raise ValidationError(
+            {"fixed_ip": [_("The address is the fixed IP of login %(login)s.") % {"login": other}]}
         )
 
 
@@ -336,17 +341,16 @@ def login_disconnect(*, actor, login: Login, reason: str = "") -> list[Disconnec
 
 def on_contract_saved(sender, contract: Contract, old_plan_id=None, **kwargs) -> None:
     """Inside the contract's transaction: its logins' groups follow its status, access status and
-    plan (a login on the contract's former plan moves to the new one)."""
+    plan (a login on the contract's former plan moves to the new one, audited as a change of the
+    login by whoever changed the contract)."""
     logins = list(Login.objects.filter(contract=contract).select_related("plan"))
     if not logins:
         return
-    if old_plan_id and old_plan_id != contract.plan_id:
-        moved = [lg for lg in logins if lg.plan_id == old_plan_id]
-        for login in moved:
-            Login.objects.filter(pk=login.pk).update(plan_id=contract.plan_id)
-            login.plan_id = contract.plan_id
     for login in logins:
         login.contract = contract
+        if old_plan_id and old_plan_id != contract.plan_id and login.plan_id == old_plan_id:
+            login.plan = contract.plan
+            object_save(login, actor=None)
     projection.write_login_groups(logins)
 
 

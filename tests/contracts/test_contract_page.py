@@ -105,7 +105,8 @@ def test_tabs_permissions_and_scope(noperm_web, operator_a_web, operator_a_admin
 def test_a_later_tab_is_registered(admin_web, contract):
     register("logins", "Logins", "contracts:contract_tab_data", ORDER["logins"])
     try:
-        assert [t.key for t in all_tabs()] == ["data", "billing", "logins", "history"]
+        keys = [t.key for t in all_tabs() if t.key != "finance"]  # billing's tab is there too
+        assert keys == ["data", "billing", "logins", "history"]
         html = admin_web.get(f"/contracts/{contract.pk}/").content.decode()
         assert html.index('id="tab-billing"') < html.index('id="tab-logins"') < html.index('id="tab-history"')
     finally:

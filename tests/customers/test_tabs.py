@@ -40,7 +40,9 @@ def test_a_later_app_adds_a_tab_in_its_place(admin_user, make_customer):
     try:
         customer = make_customer()
         keys = [t.key for t in tabs.tabs_for(customer, admin_user)]
-        assert keys == ["customer", "address", "contact", "others", "contracts", "history"]
+        # Other installed apps' tabs (e.g. radius's "logins") may sit in between.
+        assert keys[:5] == ["customer", "address", "contact", "others", "contracts"]
+        assert keys[-1] == "history" and "broken" not in keys
         assert tabs.get_tab(customer, admin_user, "nope").key == "customer"
     finally:
         for key in ("history", "contracts", "broken"):

@@ -1,0 +1,821 @@
+#!/usr/bin/env python
+"""RADIUS benchmark (issue 5): PAP Access-Requests per second against a real FreeRADIUS.
+
+Loads N logins (default 100,000) into a scratch PostgreSQL database ``enlace_bench_radius``
+(created and migrated like the test database; logins bulk-loaded with COPY and projected into
+FreeRADIUS's tables by ``enlace.radius.projection``), then measures PAP Access-Request throughput
+and p50/p99 latency with concurrent clients against three set-ups of Debian's FreeRADIUS 3.2:
+
+(a) Enlace's configuration (deploy/freeradius) reading Enlace's tables: Simultaneous-Use checked
+    in radacct, every authentication logged to radpostauth off the critical path (spool + reader);
+(b) FreeRADIUS's stock SQL configuration (stock sites-available/default, stock sql module and
+    queries, with its synchronous post-auth INSERT) on the same users copied into a scratch
+    database ``enlace_bench_radius_stock`` with the stock schema;
+(c) the same users in the stock ``files`` module, no database: the ceiling.
+
+The load generator is one Python process: C UDP sockets (C "concentrators", one request in flight
+each, a new request as soon as the answer arrives), every request a new Access-Request for a
+random login. It reports the CPU used by FreeRADIUS, PostgreSQL and itself, so the bottleneck
+shows. "logged" tells whether every answered request is in radpostauth (for (a), also how long
+after the run the log caught up).
+
+Goal on the 2-core machine: (a) ≥ 2,000 auth/s with p99 ≤ 20 ms while every authentication is
+logged, beating (b).
+
+Usage: ``python bench/radius.py [--quick] [-n N] [--duration S] [--repeat R] [-c CONCURRENCY]
+[--threads T] [--only a,b,c] [--keep] [--reuse]``; ``--repeat 3`` lets the set-ups take turns three
+times and keeps each one's best window (other work on the machine skews single windows). Needs
+PostgreSQL (DATABASE_URL=postgres://…) and FreeRADIUS (``freeradius``, ``freeradius-postgresql``);
+on SQLite it says so and exits 0. Figures seen: docs/radius.md.
+"""
+
+import argparse
+import hashlib
+import os
+import platform
+import random
+import re
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from enlace.contracts.models import Plan  # noqa: E402
+from enlace.contracts.services import contract_activate, contract_create, plan_save  # noqa: E402
+from enlace.core.models import Branch, City, PaymentCondition, Wallet  # noqa: E402
+from enlace.customers.services import customer_create  # noqa: E402
+from enlace.radius import projection, services  # noqa: E402
+from enlace.radius.freeradius import RadCheck, RadGroupReply, RadReply, RadUserGroup  # noqa: E402
+from enlace.radius.management.commands.radius_server import (  # noqa: E402
+    CONFIG_DIR,
+    find_binary,
+    freeradius_argv,
+    prepare_state_dir,
+    server_environment,
+    stock_dir,
+)
+from enlace.radius.models import Login, Nas  # noqa: E402
+
+SECRET = "testing123"  # noqa: S105 — the stock clients.conf secret of 127.0.0.1, used by all three set-ups
+DB_NAME = "enlace_bench_radius"
+STOCK_DB_NAME = "enlace_bench_radius_stock"
+CONTRACTS = 20
+SEED = 5
+
+
+# --- Data ---------------------------------------------------------------------------------
+
+
+def username(i: int) -> str:
+    return f"cliente{i:06d}@fibra.net.br"
+
+
+def password(i: int) -> str:
+    return hashlib.blake2b(f"{SEED}-{i}".encode(), digest_size=6).hexdigest()
+
+
+def _cpf(base: str) -> str:
+    total = sum(int(d) * w for d, w in zip(base, range(10, 1, -1), strict=True))
+    d1 = (total * 10 % 11) % 10
+    total = sum(int(d) * w for d, w in zip(base + str(d1), range(11, 1, -1), strict=True))
+    return base + str(d1) + str((total * 10 % 11) % 10)
+
+
+def _login_columns():
+    fields = [f for f in Login._meta.concrete_fields if not f.primary_key]
+    return fields
+
+
+def load_enlace(n: int) -> dict:
+    """Branch, plans, contracts (through the services), one NAS, then ``n`` logins by COPY and
+    their FreeRADIUS rows computed by ``projection.login_rows``. Returns what was loaded."""
+    admin = get_user_model().objects.create_superuser("bench", "bench@example.net", None)
+    city = City.objects.get(code=3550308)
+    branch = Branch.objects.create(name="Bench", legal_name="Bench Ltda", cnpj="11222333000181", city=city)
+    wallet = Wallet.objects.create(
+        name="Carteira",
+        branch=branch,
+        bank_code="756",
+        agency="3069",
+        account="12345",
+        account_digit="6",
+        carteira="1",
+        convenio="123456",
+        cnab_layout="240",
+    )
+    condition = PaymentCondition.objects.create(name="À vista", instalments=1)
+    speeds = [(100_000, 50_000, None), (300_000, 150_000, None), (500_000, 250_000, (600_000, 300_000))]
+    plans = []
+    for k, (down, up, burst) in enumerate(speeds):
+        extra = {"burst_download_kbps": burst[0], "burst_upload_kbps": burst[1]} if burst else {}
+        plans.append(
+            plan_save(
+                Plan(
+                    name=f"Fibra {down // 1000}",
+                    branch=branch,
+                    type="I",
+                    price=Decimal("99.90") + k,
+                    download_kbps=down,
+                    upload_kbps=up,
+                    address_list="clientes",
+                    **extra,
+                ),
+                actor=admin,
+            )
+        )
+    contracts = []
+    for k in range(CONTRACTS):
+        customer = customer_create(
+            actor=admin,
+            name=f"Cliente Bench {k}",
+            person_type="F",
+            cpf_cnpj=_cpf(f"{100000000 + k * 7919:09d}"),
+            branch=branch,
+        )
+        contract = contract_create(
+            actor=admin,
+            customer=customer,
+            branch=branch,
+            plan=plans[k % len(plans)],
+            type="I",
+            due_day=10,
+            wallet=wallet,
+            payment_condition=condition,
+            first_billing_date=datetime(2026, 12, 10).date(),
+        )
+        contracts.append(contract_activate(actor=admin, contract=contract))
+    services.nas_save(Nas(name="Bench NAS", ip="127.0.0.1", secret=SECRET, branch=branch), actor=admin)
+
+    fields = _login_columns()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    now = datetime.now(UTC)
+    rows = {"radcheck": [], "radreply": [], "radusergroup": []}
+    bar = tqdm(total=n, unit=" logins", desc="loading logins", file=sys.stderr)
+    raw = connection.connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY radius_login ({columns}) FROM STDIN") as copy:
+        for i in range(n):
+            contract = contracts[i % CONTRACTS]
+            login = Login(
+                customer_id=contract.customer_id,
+                contract=contract,
+                branch_id=branch.pk,
+                plan_id=contract.plan_id,
+                username=username(i),
+                password=password(i),
+                created_at=now,
+            )
+            if i % 10 == 3:  # "Senha MD5"
+                login.password_md5 = True
+                login.password = projection.md5_hex(password(i))
+            if i % 10 == 5:
+                login.fixed_ip = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
+            elif i % 10 in (6, 7, 8):
+                login.nas_pool = "pppoe-clientes"
+            copy.write_row([f.get_db_prep_save(getattr(login, f.attname), connection) for f in fields])
+            for table, table_rows in projection.login_rows(login, address=None).items():
+                rows[table].extend(table_rows)
+            if i % 5000 == 4999:
+                bar.update(5000)
+    bar.update(n - bar.n)
+    bar.close()
+    with raw.cursor() as cursor:
+        for table, cols in (
+            ("radcheck", "username, attribute, op, value"),
+            ("radreply", "username, attribute, op, value"),
+            ("radusergroup", "username, groupname, priority"),
+        ):
+            with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows[table]:
+                    copy.write_row(row)
+        # Session history: closed sessions of the last month, as a live radacct holds.
+        rnd = random.Random(SEED)
+        start = now - timedelta(days=30)
+        with cursor.copy(
+            "COPY radacct (acctsessionid, acctuniqueid, username, nasipaddress, acctstarttime, "
+            "acctupdatetime, acctstoptime, acctsessiontime, acctinputoctets, acctoutputoctets, "
+            "acctterminatecause, framedipaddress) FROM STDIN"
+        ) as copy:
+            for k in range(n):
+                begin = start + timedelta(seconds=rnd.randrange(29 * 86400))
+                seconds = rnd.randrange(60, 86400)
+                copy.write_row(
+                    (
+                        f"{k:08x}",
+                        hashlib.md5(str(k).encode(), usedforsecurity=False).hexdigest(),
+                        username(rnd.randrange(n)),
+                        "127.0.0.1",
+                        begin,
+                        begin + timedelta(seconds=seconds),
+                        begin + timedelta(seconds=seconds),
+                        seconds,
+                        rnd.randrange(10**9),
+                        rnd.randrange(10**10),
+                        "User-Request",
+                        f"100.64.{k >> 8 & 255}.{k & 255}",
+                    )
+                )
+        cursor.execute("ANALYZE")
+    return {"logins": n, "radcheck": len(rows["radcheck"]), "radreply": len(rows["radreply"])}
+
+
+# --- The stock set-ups ------------------------------------------------------------------------
+
+
+def _pg_params(name: str) -> dict:
+    db = connection.settings_dict
+    params = {"dbname": name, "user": db.get("USER") or None, "host": db.get("HOST") or None}
+    if db.get("PORT"):
+        params["port"] = db["PORT"]
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def load_stock_database(stock_dir: str) -> None:
+    """A scratch database with FreeRADIUS's stock PostgreSQL schema and Enlace's users copied in."""
+    with psycopg.connect(**_pg_params("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {STOCK_DB_NAME}")
+        admin.execute(f"CREATE DATABASE {STOCK_DB_NAME}")
+    schema = Path(stock_dir, "mods-config/sql/main/postgresql/schema.sql").read_text()
+    tables = {
+        "radcheck": "username, attribute, op, value",
+        "radreply": "username, attribute, op, value",
+        "radgroupcheck": "groupname, attribute, op, value",
+        "radgroupreply": "groupname, attribute, op, value",
+        "radusergroup": "username, groupname, priority",
+    }
+    with (
+        psycopg.connect(**_pg_params(STOCK_DB_NAME), autocommit=True) as stock,
+        psycopg.connect(**_pg_params(connection.settings_dict["NAME"]), autocommit=True) as ours,
+    ):
+        stock.execute(schema)
+        for table, cols in tables.items():
+            with (
+                ours.cursor().copy(f"COPY (SELECT {cols} FROM {table} ORDER BY id) TO STDOUT") as out,  # noqa: S608
+                stock.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as into,
+            ):
+                for data in out:
+                    into.write(data)
+        stock.execute("ANALYZE")
+
+
+def _strip_listen_sections(text: str) -> str:
+    """Remove the ``listen { … }`` sections of a virtual server file (comments kept)."""
+    out, depth, skipping = [], 0, False
+    for line in text.splitlines(keepends=True):
+        code = line.split("#", 1)[0]
+        if not skipping and re.match(r"^\s*listen\s*\{", code):
+            skipping, depth = True, 0
+        if skipping:
+            depth += code.count("{") - code.count("}")
+            if depth <= 0:
+                skipping = False
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def stock_config(stock_dir: str, target: Path, *, auth_port: int, sql: bool, users: Path | None) -> Path:
+    """A copy of Debian's stock configuration, changed only where it must be to run here: paths
+    under ``target``, listeners on 127.0.0.1 and the bench's port, no user switch; with ``sql`` the
+    stock sql module enabled on the scratch database; with ``users`` the files module's
+    ``authorize`` replaced."""
+    shutil.copytree(stock_dir, target, symlinks=True)
+    conf = target / "radiusd.conf"
+    text = conf.read_text()
+    text = re.sub(r"(?m)^raddbdir = .*$", f"raddbdir = {target}", text)
+    text = re.sub(r"(?m)^logdir = .*$", f"logdir = {target}/log", text)
+    text = re.sub(r"(?m)^run_dir = .*$", f"run_dir = {target}/run", text)
+    text = re.sub(r"(?m)^(\s*)(user|group) = freerad", r"\1#\2 = freerad", text)
+    conf.write_text(text)
+    for site in ("default", "inner-tunnel"):
+        path = target / "sites-available" / site
+        path.write_text(_strip_listen_sections(path.read_text()))
+    (target / "sites-enabled" / "bench-listen").write_text(
+        f"listen {{\n\ttype = auth\n\tipaddr = 127.0.0.1\n\tport = {auth_port}\n\tvirtual_server = default\n}}\n"
+    )
+    if sql:
+        path = target / "mods-available" / "sql"
+        db = connection.settings_dict
+        text = path.read_text()
+        text = re.sub(r'(?m)^(\s*)driver = "rlm_sql_null"', r'\1driver = "rlm_sql_postgresql"', text)
+        text = re.sub(r'(?m)^(\s*)dialect = "sqlite"', r'\1dialect = "postgresql"', text)
+        text = re.sub(r'(?m)^(\s*)radius_db = "radius"', rf'\1radius_db = "{STOCK_DB_NAME}"', text)
+        text = re.sub(
+            r'(?m)^(\s*)#\s*server = "localhost"', rf'\1server = "{db.get("HOST") or "localhost"}"', text
+        )
+        text = re.sub(r"(?m)^(\s*)#\s*port = 3306", rf"\1port = {db.get('PORT') or 5432}", text)
+        text = re.sub(r'(?m)^(\s*)#\s*login = "radius"', rf'\1login = "{db.get("USER") or "postgres"}"', text)
+        if db.get("PASSWORD"):
+            text = re.sub(r'(?m)^(\s*)#\s*password = "radpass"', rf'\1password = "{db["PASSWORD"]}"', text)
+        path.write_text(text)
+        (target / "mods-enabled" / "sql").symlink_to("../mods-available/sql")
+    if users:
+        shutil.copy(users, target / "mods-config" / "files" / "authorize")
+    (target / "log").mkdir(exist_ok=True)
+    (target / "run").mkdir(exist_ok=True)
+    return target
+
+
+def write_users_file(path: Path) -> None:
+    """The same logins, their plan's rate limit and their addresses, as a ``files`` users file."""
+    reply = {}
+    for group, attribute, value in RadGroupReply.objects.values_list("groupname", "attribute", "value"):
+        reply.setdefault(group, []).append((attribute, value))
+    groups = dict(RadUserGroup.objects.values_list("username", "groupname"))
+    replies = {}
+    for user, attribute, value in RadReply.objects.values_list("username", "attribute", "value"):
+        replies.setdefault(user, []).append((attribute, value))
+    with path.open("w") as f:
+        for user, attribute, value in RadCheck.objects.filter(
+            attribute__in=["Cleartext-Password", "MD5-Password"]
+        ).values_list("username", "attribute", "value"):
+            items = replies.get(user, []) + reply.get(groups.get(user), [])
+            f.write(f'"{user}"\t{attribute} := "{value}"\n')
+            if items:
+                f.write(",\n".join(f'\t{a} := "{v}"' for a, v in items) + "\n")
+            f.write("\n")
+
+
+# --- FreeRADIUS processes ---------------------------------------------------------------------
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, argv: list[str], env: dict, log: Path):
+        self.argv, self.env, self.log = argv, env, log
+        self.process = None
+
+    def start(self, timeout: float = 60) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 (our FreeRADIUS binary and configuration)
+            self.argv,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log.exists() and "Ready to process requests" in self.log.read_text(errors="replace"):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        tail = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+        self.stop()
+        raise RuntimeError(f"FreeRADIUS did not start ({' '.join(self.argv)}):\n{tail}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+
+# --- Load generator ---------------------------------------------------------------------------
+
+
+class Requests:
+    """Access-Requests encoded here (RFC 2865), each with a fresh Request Authenticator, so that
+    FreeRADIUS never mistakes one for a retransmission."""
+
+    def __init__(self, n: int, secret: str, seed: int = 11):
+        self.secret = secret.encode()
+        self.rnd = random.Random(seed)
+        self.n = n
+        self.common = (
+            self._attr(4, socket.inet_aton("127.0.0.1"))  # NAS-IP-Address
+            + self._attr(6, struct.pack("!I", 2))  # Service-Type = Framed-User
+            + self._attr(7, struct.pack("!I", 1))  # Framed-Protocol = PPP
+            + self._attr(61, struct.pack("!I", 15))  # NAS-Port-Type = Ethernet
+            + self._attr(30, b"pppoe-bench")  # Called-Station-Id
+        )
+
+    @staticmethod
+    def _attr(kind: int, value: bytes) -> bytes:
+        return bytes((kind, len(value) + 2)) + value
+
+    def make(self, ident: int) -> bytes:
+        i = self.rnd.randrange(self.n)
+        authenticator = self.rnd.randbytes(16)
+        secret_hash = hashlib.md5(self.secret + authenticator, usedforsecurity=False).digest()
+        clear = password(i).encode().ljust(16, b"\0")
+        hidden = bytes(a ^ b for a, b in zip(clear, secret_hash, strict=True))
+        mac = f"02:00:{i >> 24 & 255:02X}:{i >> 16 & 255:02X}:{i >> 8 & 255:02X}:{i & 255:02X}".encode()
+        body = (
+            self._attr(1, username(i).encode())
+            + self._attr(2, hidden)
+            + self.common
+            + self._attr(5, struct.pack("!I", i & 0xFFFF))  # NAS-Port
+            + self._attr(31, mac)  # Calling-Station-Id
+        )
+        return struct.pack("!BBH", 1, ident, 20 + len(body)) + authenticator + body
+
+
+def generate_load(port: int, *, concurrency: int, duration: float, warmup: float, users: int) -> dict:
+    """Closed loop: ``concurrency`` sockets, one request in flight each, for warm-up + duration
+    seconds; latencies and answers are counted after the warm-up only."""
+    requests = Requests(users, SECRET)
+    poller = select.epoll()
+    socks, state = {}, {}
+    for _ in range(concurrency):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.connect(("127.0.0.1", port))
+        s.setblocking(False)
+        socks[s.fileno()] = s
+        poller.register(s.fileno(), select.EPOLLIN)
+    latencies = array("d")
+    counts = {"sent": 0, "accept": 0, "reject": 0, "other": 0, "timeout": 0, "answered": 0}
+    begin = time.perf_counter()
+    measure_from = begin + warmup
+    end = measure_from + duration
+    cpu_start = None
+
+    def send(fd, now):
+        ident = (state.get(fd, (0, -1))[1] + 1) & 0xFF
+        socks[fd].send(requests.make(ident))
+        state[fd] = (now, ident)
+        counts["sent"] += 1
+
+    now = time.perf_counter()
+    for fd in socks:
+        send(fd, now)
+    last_sweep = now
+    while state:
+        events = poller.poll(0.05)
+        now = time.perf_counter()
+        if cpu_start is None and now >= measure_from:
+            cpu_start = (time.process_time(), now)
+            counts_at_start = dict(counts)
+        for fd, _event in events:
+            data = socks[fd].recv(4096)
+            sent_at, ident = state.get(fd, (None, None))
+            if sent_at is None or len(data) < 20 or data[1] != ident:
+                continue
+            counts["answered"] += 1
+            if sent_at >= measure_from and now <= end:
+                latencies.append(now - sent_at)
+                code = data[0]
+                counts["accept" if code == 2 else "reject" if code == 3 else "other"] += 1
+            if now < end:
+                send(fd, now)
+            else:
+                del state[fd]
+        if now - last_sweep > 0.25:
+            last_sweep = now
+            for fd, (sent_at, _ident) in list(state.items()):
+                if now - sent_at > 3:
+                    counts["timeout"] += 1
+                    if now < end:
+                        send(fd, now)
+                    else:
+                        del state[fd]
+    cpu = time.process_time() - cpu_start[0] if cpu_start else 0.0
+    for s in socks.values():
+        s.close()
+    poller.close()
+    measured = len(latencies)
+    ordered = sorted(latencies)
+
+    def pick(p):
+        return (
+            ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000 if ordered else 0
+        )
+
+    return {
+        **counts,
+        "measured": measured,
+        "rate": measured / duration,
+        "p50": pick(50),
+        "p99": pick(99),
+        "generator_cpu": cpu / duration,
+        "sent_during_warmup": counts_at_start["sent"] if cpu_start else 0,
+    }
+
+
+# --- CPU accounting ------------------------------------------------------------------------
+
+
+def _ticks(pids) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def _postgres_pids(dbname: str) -> list[int]:
+    """The PostgreSQL backends serving ``dbname`` (FreeRADIUS keeps its connections open), plus
+    the WAL writer: other databases on the same server are not counted."""
+    with psycopg.connect(**_pg_params(dbname), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE (datname = %s AND pid <> pg_backend_pid()) "
+            "OR backend_type = 'walwriter'",
+            (dbname,),
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+@dataclass
+class Setup:
+    key: str
+    label: str
+    server: Server
+    port: int
+    dbname: str | None = None
+    spool: Path | None = None
+    windows: list = field(default_factory=list)
+    lags: list = field(default_factory=list)
+
+
+def measure(setup: Setup, args) -> dict:
+    """One measured window against ``setup``, with the CPU its processes used."""
+    hz = os.sysconf("SC_CLK_TCK")
+    pg_pids = _postgres_pids(setup.dbname) if setup.dbname else []
+    pg_before = {pid: _ticks([pid]) for pid in pg_pids}
+    radius_before = _ticks([setup.server.process.pid])
+    machine_before = _machine_ticks()
+    wall = time.perf_counter()
+    result = generate_load(
+        setup.port, concurrency=args.concurrency, duration=args.duration, warmup=args.warmup, users=args.n
+    )
+    wall = time.perf_counter() - wall
+    radius_cpu = (_ticks([setup.server.process.pid]) - radius_before) / hz / wall
+    # Backends opened during the run (a pool growing) count whole.
+    pg_pids = set(pg_pids) | set(_postgres_pids(setup.dbname) if setup.dbname else [])
+    pg_after = {pid: _ticks([pid]) for pid in pg_pids}
+    pg_cpu = sum(after - pg_before.get(pid, 0) for pid, after in pg_after.items()) / hz / wall
+    busy, total = (a - b for a, b in zip(_machine_ticks(), machine_before, strict=True))
+    result["cpu_per_auth"] = (radius_cpu + pg_cpu) / result["rate"] * 1000 if result["rate"] else 0
+    result["cpu"] = (
+        f"CPU: radiusd {radius_cpu * 100:.0f}% + postgres {pg_cpu * 100:.0f}% = "
+        f"{result['cpu_per_auth']:.2f} ms per auth; load generator {result['generator_cpu'] * 100:.0f}%; "
+        f"whole machine busy {busy / total * 100:.0f}% of {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  {setup.label}: {result['rate']:,.0f} auth/s, p50 {result['p50']:.2f} ms, "
+        f"p99 {result['p99']:.2f} ms, {result['accept']} accepted, {result['reject']} rejected, "
+        f"{result['timeout']} timeouts; {result['cpu']}",
+        file=sys.stderr,
+    )
+    return result
+
+
+def wait_logged(setup: Setup, timeout: float) -> float:
+    """Seconds until the post-auth spool of ``setup`` is empty (every answer in radpostauth)."""
+    started = time.perf_counter()
+    while any(setup.spool.iterdir()) and time.perf_counter() - started < timeout:
+        time.sleep(0.1)
+    return time.perf_counter() - started
+
+
+def _count(dbname: str, sql: str) -> int:
+    with psycopg.connect(**_pg_params(dbname), autocommit=True) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def _truncate_postauth(dbname: str) -> None:
+    with psycopg.connect(**_pg_params(dbname), autocommit=True) as conn:
+        conn.execute("TRUNCATE radpostauth")
+
+
+# --- Set-ups ----------------------------------------------------------------------------------
+
+
+def setup_ours(args, binary: str, work: Path) -> Setup:
+    state = prepare_state_dir(work / "ours")
+    port = _free_udp_port()
+    env = server_environment(
+        connection.settings_dict,
+        state_dir=state,
+        auth_port=port,
+        acct_port=_free_udp_port(),
+        threads=args.threads,
+        pool_start=args.threads,
+        statement_timeout_ms=2000,
+        reject_delay=1,
+    )
+    _truncate_postauth(DB_NAME)
+    argv = freeradius_argv(binary, config_dir=Path(args.config or CONFIG_DIR))
+    server = Server(argv, {**os.environ, **env}, state / "log" / "radius.log")
+    return Setup(
+        "a", "(a) Enlace config (deploy/freeradius)", server, port, DB_NAME, state / "spool" / "postauth"
+    )
+
+
+def setup_stock(args, binary: str, work: Path, stock_dir: str) -> Setup:
+    port = _free_udp_port()
+    target = stock_config(stock_dir, work / "stock", auth_port=port, sql=True, users=None)
+    _truncate_postauth(STOCK_DB_NAME)
+    server = Server([binary, "-f", "-d", str(target)], dict(os.environ), target / "log" / "radius.log")
+    return Setup("b", "(b) stock SQL config, synchronous post-auth", server, port, STOCK_DB_NAME)
+
+
+def setup_files(args, binary: str, work: Path, stock_dir: str) -> Setup:
+    port = _free_udp_port()
+    users = work / "users"
+    write_users_file(users)
+    target = stock_config(stock_dir, work / "files", auth_port=port, sql=False, users=users)
+    server = Server([binary, "-f", "-d", str(target)], dict(os.environ), target / "log" / "radius.log")
+    return Setup("c", "(c) stock files module, no database", server, port)
+
+
+def logged_note(setup: Setup, args) -> str:
+    answered = sum(w["answered"] for w in setup.windows)
+    if setup.key == "c":
+        return "no"
+    logged = _count(setup.dbname, "SELECT count(*) FROM radpostauth")
+    with_password = _count(setup.dbname, "SELECT count(*) FROM radpostauth WHERE coalesce(pass, '') <> ''")
+    if setup.key == "a":
+        pending = any(setup.spool.iterdir())
+        lag = max(setup.lags) if setup.lags else 0
+        note = (
+            f"yes: {logged:,} of {answered:,} answered in radpostauth, at most {lag:.1f} s after a run"
+            if logged >= answered and not pending
+            else f"NO: {logged:,} of {answered:,} answered in radpostauth {args.drain_timeout:.0f} s after"
+        )
+    else:
+        note = f"yes, before the answer: {logged:,} of {answered:,} in radpostauth"
+    if with_password:
+        note += f" ({with_password:,} rows with the password)"
+    return note
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=None, help="logins to load (default 100,000)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 5,000 logins, 3 s per set-up")
+    parser.add_argument("--duration", type=float, default=None, help="measured seconds per window")
+    parser.add_argument("--warmup", type=float, default=None, help="seconds sent before measuring")
+    parser.add_argument("--repeat", type=int, default=1, help="windows per set-up, alternating; best kept")
+    parser.add_argument("-c", "--concurrency", type=int, default=12, help="requests in flight")
+    parser.add_argument("--threads", type=int, default=8, help="FreeRADIUS threads of set-up (a)")
+    parser.add_argument("--only", default="a,b,c", help="set-ups to run, e.g. a or a,b")
+    parser.add_argument("--config", default=None, help="configuration of (a) (default deploy/freeradius)")
+    parser.add_argument("--drain-timeout", type=float, default=300, help="seconds to wait for the log")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--reuse", action="store_true", help="reuse kept scratch databases (no load)")
+    args = parser.parse_args(argv)
+    args.n = args.n or (5_000 if args.quick else 100_000)
+    args.duration = args.duration or (3.0 if args.quick else 10.0)
+    args.warmup = args.warmup if args.warmup is not None else (0.5 if args.quick else 2.0)
+    only = set(args.only.replace(" ", "").split(","))
+
+    if connection.vendor != "postgresql":
+        print("RADIUS bench skipped: it needs PostgreSQL (DATABASE_URL=postgres://…).")
+        return 0
+    binary = find_binary()
+    if not binary:
+        print(
+            "RADIUS bench skipped: FreeRADIUS is not installed (apt-get install freeradius freeradius-postgresql)."
+        )
+        return 0
+    stock = stock_dir()
+    version = subprocess.run([binary, "-v"], capture_output=True, text=True).stdout.splitlines()[0]  # noqa: S603
+
+    setup_test_environment()
+    settings.DEBUG = False
+    original_name = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = DB_NAME
+    started = time.perf_counter()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.reuse)
+    loaded = None
+    setups, failed = [], []
+    work = Path(tempfile.mkdtemp(prefix="enlace-bench-radius-"))
+    try:
+        present = Login.objects.count()
+        if present and present != args.n:
+            raise SystemExit(f"{DB_NAME} holds {present:,} logins, not {args.n:,}: run without --reuse")
+        if not present:
+            loaded = load_enlace(args.n)
+        load_s = time.perf_counter() - started
+        if "b" in only and not (args.reuse and _stock_loaded(args.n)):
+            load_stock_database(stock)
+        makers = {
+            "a": lambda: setup_ours(args, binary, work),
+            "b": lambda: setup_stock(args, binary, work, stock),
+            "c": lambda: setup_files(args, binary, work, stock),
+        }
+        for key in "abc":
+            if key in only:
+                try:
+                    setup = makers[key]()
+                    setup.server.start(timeout=120)
+                    setups.append(setup)
+                except Exception as exc:  # the other set-ups still run
+                    failed.append((key, f"FAILED: {type(exc).__name__}: {exc}"[:300]))
+        # The set-ups take turns, so that the load of other processes on the machine falls on
+        # all of them alike; (a)'s log catches up before the next turn.
+        for _round in range(args.repeat):
+            for setup in setups:
+                setup.windows.append(measure(setup, args))
+                if setup.spool:
+                    setup.lags.append(wait_logged(setup, args.drain_timeout))
+        notes = {setup.key: logged_note(setup, args) for setup in setups}
+    finally:
+        for setup in setups:
+            setup.server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
+            with psycopg.connect(**_pg_params("postgres"), autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {STOCK_DB_NAME}")
+        teardown_test_environment()
+
+    print(
+        f"Enlace RADIUS bench — {version}, PostgreSQL {_server_version()} ({DB_NAME}), {args.n:,} logins"
+        + (f" (loaded with the database in {load_s:.0f} s)" if loaded else " (reused)")
+        + f", {os.cpu_count()} CPUs, Python {platform.python_version()}; PAP, {args.concurrency} requests "
+        f"in flight, {args.duration:g} s measured after {args.warmup:g} s"
+        + (f", best of {args.repeat} alternating windows" if args.repeat > 1 else "")
+        + f"; FreeRADIUS (a): {args.threads} threads"
+    )
+    labels = {s.key: s.label for s in setups} | {
+        "a": "(a) Enlace config (deploy/freeradius)",
+        "b": "(b) stock SQL config, synchronous post-auth",
+        "c": "(c) stock files module, no database",
+    }
+    name_w = max(len(v) for v in labels.values())
+    print(f"{'set-up':<{name_w}}  {'auth/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  logged / note")
+    print("-" * (name_w + 60))
+    for key, message in failed:
+        print(f"{labels[key]:<{name_w}}  {'-':>7}  {'-':>7}  {'-':>7}  {message}")
+    for setup in setups:
+        best = max(setup.windows, key=lambda w: w["rate"])
+        problems = []
+        not_accepted = sum(w["reject"] + w["other"] for w in setup.windows)
+        timeouts = sum(w["timeout"] for w in setup.windows)
+        if not_accepted:
+            problems.append(f"{not_accepted} not accepted")
+        if timeouts:
+            problems.append(f"{timeouts} timeouts")
+        if len(setup.windows) > 1:
+            problems.append("windows: " + " / ".join(f"{w['rate']:,.0f}" for w in setup.windows) + " auth/s")
+        note = f"{notes[setup.key]}; {best['cpu']}" + (f"; {'; '.join(problems)}" if problems else "")
+        print(
+            f"{setup.label:<{name_w}}  {best['rate']:>7,.0f}  {best['p50']:>7.2f}  {best['p99']:>7.2f}  {note}"
+        )
+    return 1 if failed else 0
+
+
+def _stock_loaded(n: int) -> bool:
+    try:
+        return _count(STOCK_DB_NAME, "SELECT count(DISTINCT username) FROM radcheck") == n
+    except psycopg.Error:
+        return False
+
+
+def _server_version() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0].split()[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

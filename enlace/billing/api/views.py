@@ -1,0 +1,326 @@
+"""Viewsets and views of the finance resources. They check permissions and branch scope, read the
+request and call the services (``services``, ``imports``, ``runs``, ``tasks``, ``collection``);
+business rules live there.
+
+Permissions (model permissions, as every Enlace resource; a missing one is 403):
+
+==================================================  ==================================================
+reads (lists, details, PIX, amount due, PDFs)       ``billing.view_<model>``
+``POST invoices/`` (one-off invoice)                ``billing.add_invoice``
+``POST invoices/{id}/cancel/``                      ``billing.change_invoice``
+``POST payments/`` (settle)                         ``billing.add_payment``
+``POST payments/{id}/reverse/``                     ``billing.change_payment``
+``POST cnab-imports/``                              ``billing.add_cnabimport``
+``POST billing-runs/``                              ``billing.add_billingrun``
+``POST contracts/{id}/trust-unlock/``               ``contracts.change_contract`` or
+                                                    ``billing.change_collectionstate``
+==================================================  ==================================================
+
+Role Financeiro has ``billing.*``; Atendimento reads (``billing.view_*``).
+"""
+
+import base64
+import logging
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from enlace.api.permissions import ModelPermissions
+from enlace.api.viewsets import ActorContextMixin, EnlaceGenericViewSet, ScopedQuerysetMixin
+from enlace.contracts.models import Contract
+from enlace.core.exceptions import ApplicationError
+from enlace.core.scope import allowed_branch_ids
+
+from .. import collection, filtersets, imports, pix, runs, services, tasks
+from ..models import BillingRun, CnabImport, CnabRecord, CollectionState, Invoice, Payment
+from ..pdf import boleto_pdf, receipt_pdf
+from . import serializers as s
+
+logger = logging.getLogger(__name__)
+
+#: Who may trust-unlock a contract: either permission is enough.
+TRUST_UNLOCK_PERMISSIONS = ("contracts.change_contract", "billing.change_collectionstate")
+
+
+class ActionPermissions(ModelPermissions):
+    """Model permissions by method, except for the actions a viewset lists in
+    ``action_permissions`` (action name → permissions, all required)."""
+
+    def has_permission(self, request, view):
+        required = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        if required is None:
+            return super().has_permission(request, view)
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perms(required))
+
+
+class BillingViewSet(EnlaceGenericViewSet):
+    permission_classes = [ActionPermissions]
+    action_permissions: dict[str, tuple[str, ...]] = {}
+
+
+# --- Invoices -------------------------------------------------------------------------------
+
+
+class InvoiceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BillingViewSet
+):
+    """Receivables (SPEC F-1, F-2). Filter by ``customer``, ``contract``, ``branch``, ``wallet``,
+    ``status``, ``kind``, ``renegotiated``, ``period``, ``due_date_after``/``due_date_before`` and
+    ``color`` (``enlace.billing.filtersets.InvoiceFilterSet``).
+
+    ``POST`` creates a one-off invoice (``kind`` recurring is refused: those come from billing runs);
+    invoices are never changed or deleted here but cancelled (``cancel/``, needs
+    ``billing.change_invoice``). The boleto PDF is ``GET invoices/{id}/boleto.pdf``."""
+
+    queryset = Invoice.objects.select_related("wallet")
+    serializer_class = s.InvoiceSerializer
+    filterset_class = filtersets.InvoiceFilterSet
+    ordering_fields = ["id", "due_date", "issue_date", "amount", "status", "period", "created_at"]
+    action_permissions = {"cancel": ("billing.change_invoice",)}
+
+    def perform_create(self, serializer):
+        serializer.instance = services.invoice_create(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=s.InvoiceCancelSerializer, responses=s.InvoiceSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def cancel(self, request, pk=None):
+        """Cancel an open invoice without payments, with the reason (F-8)."""
+        invoice = self.get_object()
+        params = s.InvoiceCancelSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        invoice = services.invoice_cancel(
+            actor=request.user, invoice=invoice, reason=params.validated_data["reason"]
+        )
+        return Response(self.get_serializer(invoice).data)
+
+    @extend_schema(responses=s.PixSerializer)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def pix(self, request, pk=None):
+        """The PIX "copia e cola" of the invoice and its QR code (PNG, base64). 400 ``no_pix`` when
+        the invoice has none (its wallet has no PIX key)."""
+        invoice = self.get_object()
+        if not invoice.pix_payload:
+            raise ApplicationError(
+                _("This invoice has no PIX charge (its wallet has no PIX key)."), code="no_pix"
+            )
+        png = pix.qr_png(invoice.pix_payload)
+        data = {
+            "payload": invoice.pix_payload,
+            "qr_png_base64": base64.b64encode(png).decode("ascii"),
+            "amount": invoice.amount,
+            "txid": invoice.pix_txid,
+        }
+        return Response(s.PixSerializer(data).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="YYYY-MM-DD; default: today.")],
+        responses=s.AmountDueSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="amount-due", filter_backends=[], pagination_class=None)
+    def amount_due(self, request, pk=None):
+        """What the customer pays on ``date``: the balance, minus the discount up to the due date,
+        plus fine and interest after it (F-7)."""
+        invoice = self.get_object()
+        params = s.AmountDueQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        on = params.validated_data.get("date") or timezone.localdate()
+        due = services.amount_due(invoice, on)
+        return Response(s.AmountDueSerializer({"date": on, **due}).data)
+
+
+# --- Payments -------------------------------------------------------------------------------
+
+
+class PaymentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BillingViewSet
+):
+    """Payments and reversals (SPEC F-6). Filter by ``invoice``, ``customer``, ``contract``,
+    ``branch``, ``method``, ``reversed``, ``reversal``, ``date_after``/``date_before``.
+
+    ``POST`` settles an invoice (``billing.add_payment``); ``reverse/`` reverses a payment with the
+    reason (``billing.change_payment``), answering the reversal movement. The receipt is
+    ``GET payments/{id}/receipt.pdf``."""
+
+    queryset = Payment.objects.all()
+    serializer_class = s.PaymentSerializer
+    filterset_class = filtersets.PaymentFilterSet
+    ordering_fields = ["id", "date", "amount", "created_at"]
+    action_permissions = {"reverse": ("billing.change_payment",)}
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.payment_create(actor=self.request.user, **data)
+
+    @extend_schema(request=s.PaymentReverseSerializer, responses={201: s.PaymentSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reverse(self, request, pk=None):
+        """ "Estorno": a second movement undoing the payment; both are kept (201, the reversal)."""
+        payment = self.get_object()
+        params = s.PaymentReverseSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        reversal = services.payment_reverse(
+            actor=request.user, payment=payment, reason=params.validated_data["reason"]
+        )
+        return Response(self.get_serializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
+# --- Bank return files ----------------------------------------------------------------------
+
+
+class CnabImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingViewSet):
+    """Bank return files (CNAB 240/400, SPEC F-6). ``POST`` (multipart: ``wallet``, ``file``) imports
+    one file in one transaction and answers 201 with the summary and every record with its
+    ``outcome``; a malformed file is 400 naming ``file`` (with the line), a file imported before is
+    400 ``already_imported``. Lists give the summaries; a file's detail lists its records."""
+
+    queryset = CnabImport.objects.all()
+    serializer_class = s.CnabImportSerializer
+    filterset_class = filtersets.CnabImportFilterSet
+    ordering_fields = ["id", "created_at"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            records = CnabRecord.objects.select_related("payment").order_by("line")
+            queryset = queryset.prefetch_related(Prefetch("items", queryset=records))
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.CnabImportSerializer
+        return s.CnabImportDetailSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": s.CnabUploadSerializer},
+        responses={201: s.CnabImportDetailSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        upload = s.CnabUploadSerializer(data=request.data, context=self.get_serializer_context())
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        result = imports.cnab_import(
+            actor=request.user,
+            wallet=upload.validated_data["wallet"],
+            data=file.read(),
+            file_name=file.name or "return.ret",
+        )
+        imported = self.get_queryset().get(pk=result.cnab_import.pk)
+        return Response(s.CnabImportDetailSerializer(imported).data, status=status.HTTP_201_CREATED)
+
+
+# --- Billing runs ---------------------------------------------------------------------------
+
+
+class BillingRunViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BillingViewSet
+):
+    """Billing runs (SPEC F-3). ``POST`` {``period``, optional ``branch``} starts a run and queues its
+    execution (without a Celery broker it runs in the request, so the answer shows it finished);
+    poll the detail for ``status`` and the figures ``total``, ``processed``, ``created``,
+    ``skipped``, ``errors``. A second run of a period creates nothing twice. An operator limited to
+    some branches sees and starts the runs of those branches only."""
+
+    queryset = BillingRun.objects.all()
+    serializer_class = s.BillingRunSerializer
+    filterset_class = filtersets.BillingRunFilterSet
+    ordering_fields = ["id", "period", "created_at"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        allowed = allowed_branch_ids(self.request.user)
+        return queryset if allowed is None else queryset.filter(branch__in=allowed)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        run = runs.start_run(actor=self.request.user, period=data["period"], branch=data.get("branch"))
+        try:
+            tasks.execute_billing_run.delay(run.pk)
+        except Exception:
+            # Eager execution (no broker) propagates the run's failure, which the run records
+            # (status failed); with a broker that cannot be reached the run stays queued.
+            logger.exception("billing run %s failed", run.pk)
+        run.refresh_from_db()
+        serializer.instance = run
+
+
+# --- Views outside the router ---------------------------------------------------------------
+
+
+class PdfAPIView(ActorContextMixin, ScopedQuerysetMixin, generics.GenericAPIView):
+    """A PDF of one scoped record (``view_<model>`` needed; another branch's record is 404)."""
+
+    permission_classes = [ModelPermissions]
+    filter_backends = []
+    pagination_class = None
+
+    def perform_content_negotiation(self, request, force=False):
+        # The body is a PDF whatever the client accepts; errors are still JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @staticmethod
+    def pdf_response(pdf: bytes, file_name: str) -> HttpResponse:
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{file_name}"'
+        return response
+
+
+class InvoiceBoletoPdfAPIView(PdfAPIView):
+    """The hybrid boleto (ficha de compensação with the barcode and the PIX QR code) of an invoice."""
+
+    queryset = Invoice.objects.select_related(
+        "customer__city__state", "customer__billing_city__state", "branch__city__state", "wallet"
+    )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        invoice = self.get_object()
+        return self.pdf_response(boleto_pdf([invoice]), f"boleto-{invoice.pk}.pdf")
+
+
+class PaymentReceiptPdfAPIView(PdfAPIView):
+    """The receipt ("recibo") of a payment."""
+
+    queryset = Payment.objects.select_related(
+        "invoice__customer__city__state", "invoice__branch__city__state", "invoice__wallet", "operator"
+    )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        payment = self.get_object()
+        return self.pdf_response(receipt_pdf(payment), f"receipt-{payment.pk}.pdf")
+
+
+class TrustUnlockAPIView(ActorContextMixin, generics.GenericAPIView):
+    """ "Desbloqueio de confiança" (SPEC F-9): access back for the parameter's days, once per
+    automatic block, unless forbidden. Needs ``contracts.change_contract`` (who manages contracts)
+    or ``billing.change_collectionstate`` (Financeiro); another branch's contract is 404. Refused:
+    400 ``trust_unlock_refused`` with the reason."""
+
+    permission_classes = [IsAuthenticated]
+    queryset = Contract.objects.all()
+    serializer_class = s.TrustUnlockSerializer
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(request=None, responses=s.TrustUnlockSerializer)
+    def post(self, request, pk):
+        if not any(request.user.has_perm(perm) for perm in TRUST_UNLOCK_PERMISSIONS):
+            raise PermissionDenied
+        contract = get_object_or_404(Contract.objects.restrict(request.user), pk=pk)
+        contract = collection.trust_unlock(actor=request.user, contract=contract, source="api")
+        state = CollectionState.objects.get(contract=contract)
+        data = {"contract": contract, "trust_until": state.trust_until}
+        return Response(self.get_serializer(data).data)

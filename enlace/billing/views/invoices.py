@@ -1,0 +1,280 @@
+"""Receivables ("Contas a receber", F-1, F-2): the list with its filters, colours, legend and chart;
+the invoice page (boleto, PIX, payments, amount due today); the one-off invoice ("boleto avulso");
+the cancellation; the boleto, carnê and PIX QR downloads."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from enlace.core.exceptions import ApplicationError
+from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
+from enlace.customers.models import Customer
+
+from .. import boleto, forms, pix, services, tables
+from ..models import OPEN_STATUSES, Invoice, InvoiceStatus, Payment
+from ..pdf import boleto_pdf, carne_pdf
+from .common import amount_by_color, chart, legend, pdf_response, safe_next
+
+INVOICE_RELATED = ("customer", "contract", "wallet", "branch", "renegotiation")
+
+
+def finance_tab_url(customer) -> str:
+    return f"{customer.get_absolute_url()}?tab=finance"
+
+
+def invoice_actions(invoice: Invoice, user) -> dict:
+    """What the operator may do with ``invoice`` now (the services check again)."""
+    return {
+        "can_settle": invoice.is_open and user.has_perm("billing.add_payment"),
+        "can_cancel": invoice.is_open and not invoice.paid_amount and user.has_perm("billing.change_invoice"),
+        "can_renegotiate": invoice.is_open and user.has_perm("billing.add_renegotiation"),
+    }
+
+
+class InvoiceListView(ObjectListView):
+    """ "Contas a receber": filters (status, due date range, wallet, branch, kind, period, colour),
+    CSV export, each row in its F-2 colour with the legend, and the amount by colour of the filtered
+    invoices drawn as a bar chart (inline SVG)."""
+
+    model = Invoice
+    queryset = Invoice.objects.select_related(*INVOICE_RELATED)
+    table_class = tables.InvoiceTable
+    filterset_class = forms.InvoiceListFilterSet
+    template_name = "billing/invoice_list.html"
+    table_template_name = "billing/includes/invoice_results.html"
+
+    def get(self, request):
+        queryset = self.get_queryset()
+        filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
+        if filterset.is_bound:
+            queryset = filterset.qs if filterset.is_valid() else queryset.none()
+        table = self.table_class(queryset, request=request)
+        if request.GET.get("export") == "csv":
+            return self.export_csv(table)
+        RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        query = request.GET.copy()
+        query.pop("color", None)
+        query.pop("page", None)
+        context = {
+            **self.base_context(),
+            "table": table,
+            "table_template_name": self.table_template_name,
+            "filterset": filterset,
+            "filter_form": filterset.form,
+            "legend": legend(),
+            "chart": chart(amount_by_color(queryset)),
+            "color_query": query.urlencode(),
+            "url_add": reverse("billing:invoice_add"),
+        }
+        if getattr(request, "htmx", False) and request.htmx.target == "object-table":
+            return render(request, self.table_template_name, context)
+        return render(request, self.template_name, context)
+
+
+class InvoiceDetailView(ObjectDetailView):
+    """The invoice page: data, boleto (linha digitável, nosso número, barcode), PIX copia e cola and
+    QR, amount due today (fine and interest, F-7), payments with their reversal, actions."""
+
+    model = Invoice
+    queryset = Invoice.objects.select_related(*INVOICE_RELATED).prefetch_related(
+        Prefetch(
+            "payments",
+            queryset=Payment.objects.select_related("reversal_of").order_by("date", "id"),
+        )
+    )
+    template_name = "billing/invoice_detail.html"
+
+    def fields_for(self, obj):
+        return []
+
+    def get_extra_context(self, invoice):
+        user = self.request.user
+        today = timezone.localdate()
+        try:
+            digitable = boleto.format_digitable_line(invoice.digitable_line) if invoice.digitable_line else ""
+        except boleto.BoletoError:
+            digitable = invoice.digitable_line
+        payments = list(invoice.payments.all())
+        can_reverse = user.has_perm("billing.change_payment")
+        for payment in payments:
+            payment.can_reverse = (
+                can_reverse
+                and not payment.reversed
+                and not payment.reversal_of_id
+                and not invoice.renegotiated
+                and invoice.status != InvoiceStatus.CANCELLED
+            )
+        return {
+            "invoice": invoice,
+            "today": today,
+            "color": invoice.color(today),
+            "status_text": tables.status_text(invoice),
+            "legend": legend(),
+            "digitable_line": digitable,
+            "due_today": services.amount_due(invoice, today) if invoice.is_open else None,
+            "payments": payments,
+            "old_invoices": (
+                Invoice.objects.filter(renegotiation_links__renegotiation=invoice.renegotiation_id)
+                if invoice.renegotiation_id
+                else []
+            ),
+            "renegotiations": invoice.renegotiation_links.select_related("renegotiation"),
+            "tab_url": finance_tab_url(invoice.customer),
+            "pix_qr_url": reverse("billing:invoice_pix_qr", args=[invoice.pk]) if invoice.pix_payload else "",
+            **invoice_actions(invoice, user),
+        }
+
+
+class InvoiceAddView(ObjectViewMixin, View):
+    """ "Novo boleto avulso" (F-1): for the customer given as ``?customer=<id>`` (fixed); without
+    one, a search for the customer first."""
+
+    model = Invoice
+    action = "add"
+    template_name = "billing/invoice_form.html"
+
+    def get_customer(self):
+        customer_id = self.request.POST.get("customer") or self.request.GET.get("customer")
+        if not customer_id:
+            return None
+        try:
+            customer_id = int(customer_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        return get_object_or_404(Customer.objects.restrict(self.request.user), pk=customer_id, is_lead=False)
+
+    def render_form(self, customer, form):
+        context = {
+            **self.base_context(),
+            "customer": customer,
+            "form": form,
+            "next": safe_next(self.request, finance_tab_url(customer) if customer else ""),
+        }
+        if customer is None:
+            query = self.request.GET.get("q", "").strip()
+            found = Customer.objects.restrict(self.request.user).filter(is_lead=False)
+            if query:
+                for word in query.split():
+                    found = found.filter(Q(name__icontains=word) | Q(cpf_cnpj__icontains=word))
+            context.update({"query": query, "customers": found.order_by("name")[:20] if query else []})
+        return render(self.request, self.template_name, context)
+
+    def get(self, request):
+        customer = self.get_customer()
+        form = None
+        if customer is not None:
+            initial = {"contract": request.GET.get("contract")} if request.GET.get("contract") else {}
+            form = forms.OneOffInvoiceForm(customer=customer, user=request.user, initial=initial)
+        return self.render_form(customer, form)
+
+    def post(self, request):
+        customer = self.get_customer()
+        if customer is None:
+            raise Http404
+        form = forms.OneOffInvoiceForm(data=request.POST, customer=customer, user=request.user)
+        if form.is_valid():
+            try:
+                invoice = services.invoice_create(actor=request.user, **form.service_data())
+            except (ValidationError, ApplicationError) as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(object)s saved.") % {"object": invoice})
+                return redirect(invoice.get_absolute_url())
+        return self.render_form(customer, form)
+
+
+class InvoiceCancelView(ObjectViewMixin, View):
+    """Cancel an open invoice without payments, with the reason (F-8)."""
+
+    model = Invoice
+    action = "change"
+    template_name = "billing/invoice_cancel.html"
+
+    def render_form(self, invoice, form):
+        context = {
+            **self.base_context(),
+            "invoice": invoice,
+            "color": invoice.color(),
+            "form": form,
+            "next": safe_next(self.request, invoice.get_absolute_url()),
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk):
+        invoice = self.get_object()
+        return self.render_form(invoice, forms.ReasonForm(user=request.user))
+
+    def post(self, request, pk):
+        invoice = self.get_object()
+        form = forms.ReasonForm(data=request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.invoice_cancel(
+                    actor=request.user, invoice=invoice, reason=form.cleaned_data["reason"]
+                )
+            except (ValidationError, ApplicationError) as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(object)s cancelled.") % {"object": invoice})
+                return redirect(safe_next(request, invoice.get_absolute_url()))
+        return self.render_form(invoice, form)
+
+
+class InvoiceBoletoPdfView(ObjectViewMixin, View):
+    """The hybrid boleto (ficha de compensação + PIX QR) of one invoice, as PDF."""
+
+    model = Invoice
+
+    def get(self, request, pk):
+        invoice = self.get_object()
+        return pdf_response(boleto_pdf([invoice]), f"boleto-{invoice.pk}.pdf")
+
+
+class CarnePdfView(ObjectViewMixin, View):
+    """The carnê of the selected invoices (``?invoice=<id>`` repeated) of one customer."""
+
+    model = Invoice
+
+    def get(self, request):
+        ids = [value for value in request.GET.getlist("invoice") if value.isdigit()]
+        invoices = list(
+            self.get_queryset()
+            .filter(pk__in=ids, renegotiated=False, status__in=OPEN_STATUSES)
+            .select_related("customer", "wallet", "branch")
+            .order_by("due_date", "pk")
+        )
+        if not invoices:
+            return HttpResponse(_("Select at least one open invoice."), status=400, content_type="text/plain")
+        if len({invoice.customer_id for invoice in invoices}) > 1:
+            return HttpResponse(
+                _("A carnê holds the invoices of one customer."), status=400, content_type="text/plain"
+            )
+        return pdf_response(carne_pdf(invoices), f"carne-{invoices[0].customer_id}.pdf")
+
+
+class InvoicePixQrView(ObjectViewMixin, View):
+    """The PIX QR code of an invoice, as PNG."""
+
+    model = Invoice
+
+    def get(self, request, pk):
+        invoice = self.get_object()
+        if not invoice.pix_payload:
+            raise Http404
+        response = HttpResponse(pix.qr_png(invoice.pix_payload, scale=6), content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+def renegotiation_start_url(customer, invoice_ids=()) -> str:
+    query = [("customer", customer.pk), *(("invoice", pk) for pk in invoice_ids)]
+    return f"{reverse('billing:renegotiation_new')}?{urlencode(query)}"

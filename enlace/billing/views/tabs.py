@@ -1,0 +1,187 @@
+"""The "Financeiro" tabs of the customer page (F-1, F-2: every invoice of the customer, both
+contracts' and the one-off ones, with the colour legend) and of the contract page (that contract's
+invoices and its collection state, F-9: the trust unlock and its prohibition)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from enlace.contracts.models import Contract
+from enlace.core.exceptions import ApplicationError
+from enlace.core.views.generic import ObjectViewMixin
+from enlace.customers.models import Customer
+
+from .. import collection, tables
+from ..models import ZERO, CollectionState, Invoice, Payment
+from .common import error_messages, legend
+from .invoices import finance_tab_url, invoice_actions
+
+#: Who may trust-unlock a contract or forbid it: either permission is enough (as in the API).
+TRUST_UNLOCK_PERMISSIONS = ("contracts.change_contract", "billing.change_collectionstate")
+
+
+def contract_finance_url(contract) -> str:
+    return f"{contract.get_absolute_url()}?tab=finance"
+
+
+def invoice_rows(user, invoices, today) -> list[dict]:
+    """One row per invoice: its colour, status text, the last payment (for the receipt) and the
+    actions the operator may take."""
+    rows = []
+    for invoice in invoices:
+        live = [p for p in invoice.payments.all() if not p.reversed and not p.reversal_of_id]
+        rows.append(
+            {
+                "invoice": invoice,
+                "color": invoice.color(today),
+                "status": tables.status_text(invoice),
+                "last_payment": live[-1] if live else None,
+                "selectable": invoice.is_open,
+                **invoice_actions(invoice, user),
+            }
+        )
+    return rows
+
+
+def totals(invoices, today) -> dict:
+    open_ = [i for i in invoices if i.is_open]
+    overdue = [i for i in open_ if i.due_date < today]
+    return {
+        "open_amount": sum((i.balance for i in open_), ZERO),
+        "open_count": len(open_),
+        "overdue_amount": sum((i.balance for i in overdue), ZERO),
+        "overdue_count": len(overdue),
+    }
+
+
+def scoped_invoices(user, **lookup):
+    payments = Payment.objects.order_by("date", "id")
+    return list(
+        Invoice.objects.restrict(user)
+        .filter(**lookup)
+        .select_related("contract", "wallet", "renegotiation")
+        .prefetch_related(Prefetch("payments", queryset=payments))
+        .order_by("-due_date", "-id")[:600]
+    )
+
+
+class CustomerFinanceTabView(ObjectViewMixin, View):
+    """The customer page's "Financeiro" tab."""
+
+    model = Invoice
+
+    def get(self, request, pk):
+        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
+        if not request.htmx:
+            return redirect(finance_tab_url(customer))
+        today = timezone.localdate()
+        invoices = scoped_invoices(request.user, customer=customer)
+        user = request.user
+        context = {
+            "customer": customer,
+            "rows": invoice_rows(user, invoices, today),
+            "totals": totals(invoices, today),
+            "legend": legend(),
+            "today": today,
+            "show_contract": True,
+            "selectable": True,
+            "can_add": user.has_perm("billing.add_invoice"),
+            "can_renegotiate": user.has_perm("billing.add_renegotiation"),
+            "new_url": f"{reverse('billing:invoice_add')}?{urlencode({'customer': customer.pk})}",
+            "carne_url": reverse("billing:invoice_carne"),
+            "renegotiate_url": reverse("billing:renegotiation_new"),
+            "next": finance_tab_url(customer),
+        }
+        return render(request, "billing/tabs/customer_finance.html", context)
+
+
+class ContractFinanceTabView(ObjectViewMixin, View):
+    """The contract page's "Financeiro" tab: the contract's invoices and its collection state."""
+
+    model = Invoice
+
+    def get(self, request, pk):
+        contract = get_object_or_404(
+            Contract.objects.restrict(request.user).select_related("customer"), pk=pk
+        )
+        if not request.htmx:
+            return redirect(contract_finance_url(contract))
+        user = request.user
+        today = timezone.localdate()
+        invoices = scoped_invoices(user, contract=contract)
+        available, why = collection.trust_unlock_available(contract)
+        query = urlencode({"customer": contract.customer_id, "contract": contract.pk})
+        context = {
+            "contract": contract,
+            "customer": contract.customer,
+            "rows": invoice_rows(user, invoices, today),
+            "totals": totals(invoices, today),
+            "legend": legend(),
+            "today": today,
+            "show_contract": False,
+            "selectable": False,
+            "state": CollectionState.objects.filter(contract=contract).first(),
+            "trust_available": available,
+            "trust_reason": why,
+            "can_trust": any(user.has_perm(p) for p in TRUST_UNLOCK_PERMISSIONS),
+            "trust_url": reverse("billing:contract_trust_unlock", args=[contract.pk]),
+            "forbid_url": reverse("billing:contract_trust_forbid", args=[contract.pk]),
+            "can_add": user.has_perm("billing.add_invoice"),
+            "new_url": f"{reverse('billing:invoice_add')}?{query}",
+            "next": contract_finance_url(contract),
+        }
+        return render(request, "billing/tabs/contract_finance.html", context)
+
+
+class _TrustMixin(ObjectViewMixin):
+    model = Contract
+    action = "change"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not any(request.user.has_perm(p) for p in TRUST_UNLOCK_PERMISSIONS):
+            raise PermissionDenied
+        return View.dispatch(self, request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return redirect(contract_finance_url(self.get_object()))
+
+
+class TrustUnlockView(_TrustMixin, View):
+    """ "Desbloqueio de confiança" (F-9): access back for the parameter's days, once per block."""
+
+    def post(self, request, pk):
+        contract = self.get_object()
+        try:
+            collection.trust_unlock(actor=request.user, contract=contract, source="operator")
+        except (ValidationError, ApplicationError) as exc:
+            error_messages(request, exc)
+        else:
+            state = CollectionState.objects.get(contract=contract)
+            messages.success(
+                request,
+                _("Trust unlock: access restored until %(date)s.")
+                % {"date": state.trust_until.strftime("%d/%m/%Y")},
+            )
+        return redirect(contract_finance_url(contract))
+
+
+class TrustForbidView(_TrustMixin, View):
+    """The operator forbids the trust unlock of a contract (or allows it again)."""
+
+    def post(self, request, pk):
+        contract = self.get_object()
+        forbidden = request.POST.get("forbidden") in ("1", "true", "on")
+        collection.trust_unlock_forbid(actor=request.user, contract=contract, forbidden=forbidden)
+        messages.success(
+            request, _("Trust unlock forbidden.") if forbidden else _("Trust unlock allowed again.")
+        )
+        return redirect(contract_finance_url(contract))
