@@ -5,7 +5,6 @@ import base64
 import datetime
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -21,10 +20,11 @@ from enlace.contracts.models import AccessStatus
 from enlace.contracts.services import contract_set_access_status
 from enlace.core import roles
 from enlace.core.models import Employee, ObjectChange
+from tests.support.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
-CNAB_DIR = Path(__file__).resolve().parents[2].parent / "shared/fixtures/cnab"
+CNAB_DIR = CNAB_FIXTURES
 PIX_KEY = "123e4567-e12b-12d1-a456-426655440000"
 
 INVOICE_FIELDS = {

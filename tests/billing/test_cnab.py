@@ -1,4 +1,4 @@
-"""CNAB 240/400 return files: the real samples in ../shared/fixtures/cnab, malformed files, and the
+"""CNAB 240/400 return files: the real samples in tests/fixtures/cnab, malformed files, and the
 synthetic-file builders (round trip)."""
 
 import dataclasses
@@ -7,7 +7,6 @@ import re
 import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,16 +15,14 @@ from hypothesis import strategies as st
 from enlace.billing.cnab import CnabError, ReturnFile, parse_return
 from enlace.billing.cnab.builder import SyntheticRecord, build_cnab240, build_cnab400, nosso_numero_for
 from enlace.billing.cnab.occurrences import DESCRIPTIONS, SETTLEMENT_CODES, describe, settles
+from tests.support.fixtures import CNAB_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "cnab"
+FIXTURES = CNAB_FIXTURES
 SAMPLES = ("CNAB240.RET", "CNAB240SICOOB.RET", "CNAB400ITAU.RET", "CNAB400BRADESCO.RET")
 
 
 def sample(name: str) -> bytes:
-    path = FIXTURES / name
-    if not path.exists():
-        pytest.skip(f"shared fixture {path} is not available")
-    return path.read_bytes()
+    return (FIXTURES / name).read_bytes()
 
 
 def lines_of(data: bytes) -> list[str]:

@@ -1,11 +1,10 @@
-"""Import of bank return files (SPEC F-6): the four real files of ../shared/fixtures/cnab/ and
+"""Import of bank return files (SPEC F-6): the four real files of tests/fixtures/cnab/ and
 synthetic CNAB 240 / 400 files; one transaction per file, the same content never settles twice,
 a malformed file changes nothing."""
 
 import datetime
 import threading
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from enlace.billing.models import CnabImport, CnabRecord, Invoice, InvoiceStatus
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import ObjectChange
 from tests.support.contracts import make_wallet
+from tests.support.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def english():
 
 
 D = Decimal
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "cnab"
+FIXTURES = CNAB_FIXTURES
 OUTCOME = CnabRecord.Outcome
 
 #: wallet fields per bank of the real files (bank, layout, agency, account, carteira, convênio)

@@ -8,6 +8,7 @@ import pytest
 
 from enlace.billing import boleto, pix, services
 from enlace.billing.models import InvoiceStatus
+from tests.support.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,6 @@ def test_invoice_settle_reverse(admin_user, customer, wallet):
 
 
 def test_cnab_sicoob_fixture_settles_once(admin_user, customer, wallet):
-    from pathlib import Path
 
     from django.core.exceptions import ValidationError
 
@@ -58,9 +58,7 @@ def test_cnab_sicoob_fixture_settles_once(admin_user, customer, wallet):
 
     wallet.bank_code = "756"
     wallet.save()
-    data = (
-        Path(__file__).resolve().parents[2].parent / "shared/fixtures/cnab/CNAB240SICOOB.RET"
-    ).read_bytes()
+    data = (CNAB_FIXTURES / "CNAB240SICOOB.RET").read_bytes()
     invoices = []
     for number in (8, 11, 12):
         inv = services.invoice_create(

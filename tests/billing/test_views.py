@@ -7,7 +7,6 @@ page (F-3), the trust unlock (F-9), permissions and branch scope."""
 import datetime
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -33,11 +32,12 @@ from enlace.contracts.services import contract_activate, contract_create, contra
 from enlace.core import roles
 from enlace.core.models import Employee
 from tests.support.contracts import make_wallet
+from tests.support.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-SICOOB_RET = Path(__file__).resolve().parents[2].parent / "shared/fixtures/cnab/CNAB240SICOOB.RET"
+SICOOB_RET = CNAB_FIXTURES / "CNAB240SICOOB.RET"
 PIX_KEY = "123e4567-e12b-12d1-a456-426655440000"
 
 
