@@ -31,6 +31,7 @@ from enlace.core.services import operator_name_of, operator_of
 
 from .cnab import CnabError, parse_return
 from .models import ZERO, CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment, PaymentMethod
+from .services import check_after_commit
 
 
 @dataclass
@@ -188,15 +189,7 @@ def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportRe
             access_status__in=(AccessStatus.OVERDUE, AccessStatus.AUTOMATIC_BLOCK),
         ).values_list("pk", flat=True)
     )
-    if contracts:
-
-        def check():
-            from .tasks import check_contract
-
-            for contract_id in contracts:
-                check_contract.delay(contract_id)
-
-        transaction.on_commit(check)
+    check_after_commit(contracts)
     return ImportResult(imp, sorted(touched))
 
 

@@ -24,7 +24,7 @@ from enlace.core.services import object_save, operator_of
 
 from . import charges
 from .models import ZERO, Invoice, InvoiceKind, InvoiceStatus, RenegotiatedInvoice, Renegotiation
-from .services import amount_due, money, take_nosso_numeros
+from .services import amount_due, check_after_commit, money, take_nosso_numeros
 
 MAX_INSTALMENTS = 48
 
@@ -221,16 +221,9 @@ def renegotiation_finish(*, actor, renegotiation: Renegotiation) -> list[Invoice
         locked.status = Renegotiation.Status.DONE
         locked.finished_at = timezone.now()
         object_save(locked, actor=actor)
-        for cid in {i.contract_id for i in old if i.contract_id}:
-            transaction.on_commit(lambda cid=cid: _check(cid))
+        check_after_commit(i.contract_id for i in old if i.contract_id)
     _copy(locked, renegotiation)
     return new
-
-
-def _check(contract_id: int) -> None:
-    from .tasks import check_contract
-
-    check_contract.delay(contract_id)
 
 
 def renegotiation_cancel(*, actor, renegotiation: Renegotiation) -> Renegotiation:

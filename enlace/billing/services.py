@@ -288,14 +288,22 @@ def _after_change(invoice: Invoice) -> None:
     """After commit, the collection routine looks at the contract again (F-9: a payment that
     leaves no overdue invoice unblocks it within a minute)."""
     if invoice.contract_id:
-        contract_id = invoice.contract_id
+        check_after_commit([invoice.contract_id])
 
-        def check():
-            from .tasks import check_contract
 
+def check_after_commit(contract_ids) -> None:
+    """Queue the collection check of each contract once the current transaction commits."""
+    ids = sorted(set(contract_ids))
+    if not ids:
+        return
+
+    def check():
+        from .tasks import check_contract
+
+        for contract_id in ids:
             check_contract.delay(contract_id)
 
-        transaction.on_commit(check)
+    transaction.on_commit(check)
 
 
 def _status_text(invoice: Invoice) -> str:

@@ -5,7 +5,9 @@ One mechanism used by every list, detail page, form choice and API viewset:
 branches the operator works in. A model says how it reaches a branch with the class attribute
 ``branch_scope`` — a lookup path such as ``"branch"``, ``"customer__branch"`` or ``"branches"``,
 or ``"pk"`` for Branch itself (set ``branch_scope_many = True`` when the path crosses a
-many-valued relation); ``None`` means the model is not branch-scoped (reference data).
+many-valued relation); ``None`` means the model is not branch-scoped (reference data). With
+``branch_scope_shared = True`` a row without a branch is shared: every operator sees it (e.g. an
+IP pool used by every branch).
 
 An operator is limited to the branches of their employee record ("colaborador"). A superuser,
 or an operator whose employee record lists no branch, sees every branch.
@@ -56,7 +58,10 @@ def restrict(queryset: models.QuerySet, user, action: str | None = None) -> mode
         return queryset
     if path == "pk":
         return queryset.filter(pk__in=ids)
-    queryset = queryset.filter(**{f"{path}__in": ids})
+    condition = models.Q(**{f"{path}__in": ids})
+    if getattr(model, "branch_scope_shared", False):
+        condition |= models.Q(**{f"{path}__isnull": True})
+    queryset = queryset.filter(condition)
     if getattr(model, "branch_scope_many", False):
         queryset = queryset.distinct()
     return queryset

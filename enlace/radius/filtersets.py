@@ -1,12 +1,12 @@
 """FilterSets of concentrators, IP pools and logins, shared by the list pages and the API."""
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.filtersets import BaseFilterSet, branches_for
 
-from .freeradius import RadAcct
+from . import selectors
 from .models import AuthType, ConnectionType, IpPool, Login, Nas, NasType
 
 
@@ -29,10 +29,6 @@ class IpPoolFilterSet(BaseFilterSet):
     class Meta:
         model = IpPool
         fields = ["branch"]
-
-
-def online_subquery():
-    return Exists(RadAcct.objects.filter(username=OuterRef("username"), acctstoptime__isnull=True))
 
 
 class LoginFilterSet(BaseFilterSet):
@@ -59,7 +55,8 @@ class LoginFilterSet(BaseFilterSet):
     def filter_online(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(online_subquery()) if value else queryset.exclude(online_subquery())
+        online = Exists(selectors.open_session_subquery())
+        return queryset.filter(online) if value else queryset.exclude(online)
 
 
 def _plans_for(request):
@@ -70,14 +67,8 @@ def _plans_for(request):
 
 
 def _pools_for(request):
-    from django.db.models import Q
-
-    from enlace.core.scope import allowed_branch_ids
-
     user = getattr(request, "user", None)
-    ids = allowed_branch_ids(user) if user is not None else None
-    pools = IpPool.objects.all()
-    return pools if ids is None else pools.filter(Q(branch__isnull=True) | Q(branch__in=ids))
+    return IpPool.objects.restrict(user) if user is not None else IpPool.objects.all()
 
 
 class LoginListFilterSet(LoginFilterSet):

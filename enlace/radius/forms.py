@@ -4,13 +4,11 @@ values to ``enlace.radius.services``, which validate and write in one transactio
 import re
 
 from django import forms
-from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from enlace.contracts.models import Contract, Plan
 from enlace.core.forms import EnlaceModelForm
-from enlace.core.scope import allowed_branch_ids
 from enlace.customers.models import Customer
 
 from .models import IpPool, Login, Nas
@@ -220,10 +218,7 @@ class LoginForm(EnlaceModelForm):
         current = Plan.objects.filter(pk=self.instance.plan_id or 0)
         self.fields["plan"].queryset = (plans | current).distinct().order_by("name")
 
-        pools = IpPool.objects.all()
-        ids = allowed_branch_ids(user) if user is not None else None
-        if ids is not None:
-            pools = pools.filter(Q(branch__isnull=True) | Q(branch__in=ids))
+        pools = IpPool.objects.restrict(user) if user is not None else IpPool.objects.all()
         self.fields["radius_pool"].queryset = (
             pools | IpPool.objects.filter(pk=self.instance.radius_pool_id or 0)
         ).distinct()

@@ -88,9 +88,11 @@ def parse_networks(ranges) -> list[ipaddress.IPv4Network]:
 
 class IpPool(EnlaceModel):
     """Pool radius (L-9): address ranges Enlace hands out, one address per login, sent as
-    Framed-IP-Address. Network and broadcast addresses of ranges shorter than /31 are skipped."""
+    Framed-IP-Address. Network and broadcast addresses of ranges shorter than /31 are skipped.
+    A pool without a branch is shared by every branch."""
 
     branch_scope = "branch"
+    branch_scope_shared = True
 
     name = models.CharField(_("name"), max_length=60, unique=True)
     ranges = models.JSONField(_("ranges"), default=list, help_text=_("CIDR ranges, e.g. 100.64.0.0/22."))

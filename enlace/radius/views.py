@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +21,6 @@ from django.views import View
 
 from enlace.contracts.models import Contract, ContractStatus
 from enlace.core.exceptions import ApplicationError
-from enlace.core.scope import allowed_branch_ids
 from enlace.core.views.generic import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -83,23 +82,14 @@ class NasDeleteView(ObjectDeleteView):
 # --- IP pools ("Pool radius", L-9) ----------------------------------------------------------
 
 
-class _SharedPoolsMixin:
-    """A pool without a branch is shared: every operator sees it."""
-
-    def get_queryset(self):
-        qs = (self.queryset if self.queryset is not None else IpPool.objects).all()
-        ids = allowed_branch_ids(self.request.user)
-        return qs if ids is None else qs.filter(Q(branch__isnull=True) | Q(branch__in=ids))
-
-
-class IpPoolListView(_SharedPoolsMixin, ObjectListView):
+class IpPoolListView(ObjectListView):
     model = IpPool
     queryset = IpPool.objects.select_related("branch").annotate(in_use=Count("allocations"))
     table_class = tables.IpPoolTable
     filterset_class = filtersets.IpPoolFilterSet
 
 
-class IpPoolDetailView(_SharedPoolsMixin, ObjectDetailView):
+class IpPoolDetailView(ObjectDetailView):
     """A pool with its usage (addresses handed out / addresses in the pool) and its logins."""
 
     model = IpPool
