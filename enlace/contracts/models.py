@@ -377,6 +377,9 @@ class ContractHistory(EnlaceModel):
         PLAN_CHANGED = "PLN", _("Plan changed")
         ACCESS_STATUS = "ACS", _("Access status changed")
         NETWORK = "RAD", _("Network (RADIUS)")
+        TICKET = "TKT", _("Ticket")
+        SERVICE_ORDER = "OS", _("Service order")
+        SALE = "SAL", _("Sale")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="history", verbose_name=_("customer")

@@ -73,7 +73,7 @@ class BranchSerializer(EnlaceModelSerializer):
 class DepartmentSerializer(EnlaceModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "display", "name", "email", "active"]
+        fields = ["id", "display", "name", "email", "serves_tickets", "portal_visible", "active"]
 
 
 class EmployeeSerializer(EnlaceModelSerializer):
@@ -179,6 +179,7 @@ class GeneralParametersSerializer(EnlaceModelSerializer):
     class Meta:
         model = GeneralParameters
         exclude = ["id"]
+        read_only_fields = ["portal_logo"]  # uploaded on the parameters page
 
 
 # --- Viewsets -------------------------------------------------------------------------------

@@ -218,7 +218,7 @@ class GeneralParametersForm(EnlaceModelForm):
 class DepartmentForm(EnlaceModelForm):
     class Meta:
         model = Department
-        fields = ["name", "email", "active"]
+        fields = ["name", "email", "serves_tickets", "portal_visible", "active"]
 
 
 class EmployeeForm(EnlaceModelForm):

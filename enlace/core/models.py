@@ -173,6 +173,12 @@ class Department(EnlaceModel):
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    serves_tickets = models.BooleanField(
+        _("serves tickets"), default=True, help_text=_("Tickets and service orders can be sent to it.")
+    )
+    portal_visible = models.BooleanField(
+        _("visible in the portal"), default=False, help_text=_("Subscribers see its name on their tickets.")
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -351,7 +357,18 @@ class GeneralParameters(EnlaceModel):
                 "default_analytic_account",
             ),
         ),
-        (_("Subscriber portal"), ("portal_auto_access",)),
+        (
+            _("Subscriber portal"),
+            (
+                "portal_auto_access",
+                "portal_login_by_document",
+                "portal_logo",
+                "portal_lockout_attempts",
+                "portal_lockout_minutes",
+                "portal_session_minutes",
+            ),
+        ),
+        (_("Files"), ("files_max_size_mb",)),
         (
             _("Finance"),
             (
@@ -422,6 +439,42 @@ class GeneralParameters(EnlaceModel):
             "Customers set to 'Default' enter the portal without a password from the IP of "
             "one of their own connected logins."
         ),
+    )
+    portal_login_by_document = models.BooleanField(
+        _("log in with CPF/CNPJ"),
+        default=False,
+        help_text=_("Subscribers may type their CPF/CNPJ instead of the portal login."),
+    )
+    portal_logo = models.ImageField(
+        _("portal logo"),
+        upload_to="portal/",
+        blank=True,
+        help_text=_("Shown at the top of the subscriber portal (PNG, JPEG or WebP)."),
+    )
+    portal_lockout_attempts = models.PositiveSmallIntegerField(
+        _("failed logins before lockout"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("After this many wrong passwords the source IP is refused for a while."),
+    )
+    portal_lockout_minutes = models.PositiveSmallIntegerField(
+        _("lockout period (minutes)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long a source IP is refused after the failed logins."),
+    )
+    portal_session_minutes = models.PositiveSmallIntegerField(
+        _("portal session expiry (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5)],
+        help_text=_("A subscriber idle for this long must log in again."),
+    )
+    # Files — SPEC AR-1.
+    files_max_size_mb = models.PositiveSmallIntegerField(
+        _("maximum file size (MB)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(1024)],
+        help_text=_("Files uploaded to a customer's 'Files' tab may not be larger than this."),
     )
 
     # Finance — SPEC F-3, F-9.

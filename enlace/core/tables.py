@@ -41,7 +41,7 @@ class DepartmentTable(EnlaceTable):
 
     class Meta(EnlaceTable.Meta):
         model = Department
-        fields = ("name", "email", "active")
+        fields = ("name", "email", "serves_tickets", "portal_visible", "active")
 
 
 class EmployeeTable(EnlaceTable):

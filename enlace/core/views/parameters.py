@@ -34,9 +34,13 @@ class ParametersView(LoginRequiredMixin, View):
     def post(self, request):
         if not request.user.has_perm("core.change_generalparameters"):
             raise PermissionDenied
-        form = GeneralParametersForm(request.POST, instance=GeneralParameters.load(), user=request.user)
+        form = GeneralParametersForm(
+            request.POST, request.FILES, instance=GeneralParameters.load(), user=request.user
+        )
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in form.fields}
+            if values.get("portal_logo") is False:  # "clear" ticked
+                values["portal_logo"] = ""
             try:
                 services.parameters_update(actor=request.user, **values)
             except ValidationError as exc:
