@@ -48,6 +48,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
+from bench.data import bench_cpf  # noqa: E402
+
 django.setup()
 
 from django.conf import settings  # noqa: E402
@@ -195,13 +197,6 @@ class Step:
 # --- Data -----------------------------------------------------------------------------------------
 
 
-def cpf_digits(base: str) -> str:
-    total = sum(int(d) * w for d, w in zip(base, range(10, 1, -1), strict=True))
-    d1 = (total * 10 % 11) % 10
-    total = sum(int(d) * w for d, w in zip(base + str(d1), range(11, 1, -1), strict=True))
-    return base + str(d1) + str((total * 10 % 11) % 10)
-
-
 def reference_data():
     """Operator, two branches, plans, a payment condition and the six wallets."""
     user = get_user_model().objects.create_superuser("bench", "bench@example.net", None)
@@ -312,7 +307,7 @@ def load(n: int, wallets, plans, condition, branches, seed: int = 6) -> dict:
             {
                 **defaults,
                 "name": name,
-                "cpf_cnpj": cpf_digits(f"{(i * 7919 + 100000007) % 10**9:09d}"),
+                "cpf_cnpj": bench_cpf(i),
                 "branch_id": branches[i % 2].pk,
                 "email": f"cliente{i}@exemplo.com.br",
                 "mobile_phone": f"119{i % 10**8:08d}",

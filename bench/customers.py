@@ -32,6 +32,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
+from bench.data import bench_cpf  # noqa: E402
+
 django.setup()
 
 from django.conf import settings  # noqa: E402
@@ -218,17 +220,10 @@ FRAGMENTS = [
 ]
 
 
-def cpf_digits(base: str) -> str:
-    total = sum(int(d) * w for d, w in zip(base, range(10, 1, -1), strict=True))
-    d1 = (total * 10 % 11) % 10
-    total = sum(int(d) * w for d, w in zip(base + str(d1), range(11, 1, -1), strict=True))
-    return base + str(d1) + str((total * 10 % 11) % 10)
-
-
 def generate(i: int, rnd: random.Random, branch_ids, city_ids):
     name = f"{rnd.choice(FIRST)} {rnd.choice(FIRST) if rnd.random() < 0.3 else ''} {rnd.choice(LAST)} {rnd.choice(LAST)}"
     name = " ".join(name.split())
-    cpf = cpf_digits(f"{(i * 7919 + 100000007) % 10**9:09d}")
+    cpf = bench_cpf(i)
     mobile = f"{rnd.choice((11, 19, 21, 31, 41, 51, 61, 71, 81, 85))}9{i % 10**8:08d}"
     street, number, hood = rnd.choice(STREETS), str(rnd.randint(1, 3000)), rnd.choice(NEIGHBOURHOODS)
     return {
@@ -360,7 +355,7 @@ def run(n: int, repeat: int, detail: bool = False) -> list[tuple]:
     )
 
     ids = [rnd.randrange(total) for _ in range(50)]
-    cpfs = [cpf_digits(f"{(i * 7919 + 100000007) % 10**9:09d}") for i in ids]
+    cpfs = [bench_cpf(i) for i in ids]
     masked = [f"{c[:3]}.{c[3:6]}.{c[6:9]}-{c[9:]}" for c in cpfs]
     samples = []
     found = 0

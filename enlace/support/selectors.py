@@ -1,0 +1,84 @@
+"""Reads of support: what the portal offers, the operator's lists and the technician's agenda."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from enlace.billing.models import OPEN_STATUSES, Invoice
+
+from .models import ServiceOrder, Subject, Ticket, TicketMessage
+
+
+def customer_has_overdue(customer, today: datetime.date | None = None) -> bool:
+    """An open invoice of the customer past its due date (F-2 red)."""
+    today = today or timezone.localdate()
+    return Invoice.objects.filter(
+        customer=customer, status__in=OPEN_STATUSES, renegotiated=False, due_date__lt=today
+    ).exists()
+
+
+def portal_subjects(customer) -> QuerySet[Subject]:
+    """Subjects a subscriber may open a ticket with in the portal: active, visible in the portal,
+    for tickets, and — when the customer has overdue invoices — allowed for overdue customers."""
+    qs = Subject.objects.filter(
+        active=True, portal_visible=True, purpose__in=[Subject.Purpose.TICKET, Subject.Purpose.BOTH]
+    )
+    if customer_has_overdue(customer):
+        qs = qs.filter(allowed_overdue=True)
+    return qs.order_by("name")
+
+
+def customer_tickets(customer) -> QuerySet[Ticket]:
+    """Every ticket of the customer, newest first (T-1; the portal shows them too)."""
+    return (
+        Ticket.objects.filter(customer=customer)
+        .select_related("subject", "department")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def public_messages(ticket) -> QuerySet[TicketMessage]:
+    """The thread as the subscriber sees it: public messages only."""
+    return ticket.messages.filter(public=True).order_by("created_at", "id")
+
+
+def tickets_for(user) -> QuerySet[Ticket]:
+    return Ticket.objects.restrict(user).select_related("customer", "subject", "department", "responsible")
+
+
+def service_orders_for(user) -> QuerySet[ServiceOrder]:
+    return ServiceOrder.objects.restrict(user).select_related(
+        "customer", "subject", "department", "technician", "ticket"
+    )
+
+
+def with_open_orders(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return queryset.annotate(
+        has_open_orders=Exists(
+            ServiceOrder.objects.filter(ticket=OuterRef("pk")).exclude(status=ServiceOrder.Status.FINISHED)
+        )
+    )
+
+
+def technician_agenda(
+    user, technician, start: datetime.date, days: int = 7
+) -> list[tuple[datetime.date, list]]:
+    """(day, service orders scheduled that day) for ``days`` days from ``start``: the technician's
+    agenda, within the operator's branches."""
+    tz = timezone.get_current_timezone()
+    first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min), tz)
+    last = first + datetime.timedelta(days=days)
+    orders = list(
+        service_orders_for(user)
+        .filter(technician=technician, scheduled_start__lt=last, scheduled_end__gt=first)
+        .order_by("scheduled_start", "id")
+    )
+    agenda = []
+    for offset in range(days):
+        day = start + datetime.timedelta(days=offset)
+        day_orders = [o for o in orders if timezone.localtime(o.scheduled_start, tz).date() == day]
+        agenda.append((day, day_orders))
+    return agenda

@@ -1,0 +1,538 @@
+"""Operator screens of support (Atendimento ➜ Atendimentos, OS, Agenda, Assuntos, Processos), the
+ticket page (thread, its service orders, close/cancel/reopen), the service order page (events
+and one button per allowed action) and the "Atendimentos" and "OS" tabs of the customer page.
+Writes go through ``enlace.support.services``."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from enlace.core.exceptions import ApplicationError
+from enlace.core.views.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectViewMixin,
+)
+from enlace.customers.models import Customer
+
+from . import filtersets, forms, selectors, services, tables
+from .models import Process, ProcessStep, ServiceOrder, ServiceOrderEvent, Ticket
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ApplicationError):
+        return str(exc.message)
+    if hasattr(exc, "message_dict"):
+        return " ".join(f"{msg}" for msgs in exc.message_dict.values() for msg in msgs)
+    return " ".join(exc.messages)
+
+
+# --- Processes ------------------------------------------------------------------------------
+
+
+class ProcessDetailView(ObjectDetailView):
+    model = Process
+    template_name = "support/process_detail.html"
+    detail_fields = ["name", "description", "active"]
+
+    def get_extra_context(self, obj):
+        return {
+            "steps": obj.steps.select_related("subject", "department", "technician"),
+            "add_step_url": f"{reverse('support:processstep_add')}?{urlencode({'process': obj.pk})}",
+            "can_change_steps": self.request.user.has_perm("support.change_processstep"),
+        }
+
+
+class ProcessEditView(ObjectEditView):
+    model = Process
+    form_class = forms.ProcessForm
+
+    def save_object(self, form):
+        return services.process_save(form.instance, actor=self.request.user)
+
+
+class ProcessStepEditView(ObjectEditView):
+    model = ProcessStep
+    form_class = forms.ProcessStepForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if "pk" not in self.kwargs and initial.get("process"):
+            process = Process.objects.filter(pk=initial["process"]).first()
+            if process is not None:
+                initial.setdefault(
+                    "order",
+                    (process.steps.order_by("-order").values_list("order", flat=True).first() or 0) + 1,
+                )
+        return initial
+
+    def save_object(self, form):
+        return services.process_step_save(form.instance, actor=self.request.user)
+
+
+class ProcessStepDeleteView(ObjectDeleteView):
+    model = ProcessStep
+
+    def post(self, request, pk):
+        step = self.get_object()
+        process_url = step.process.get_absolute_url()
+        try:
+            self.delete_object(step)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(object)s deleted.") % {"object": step})
+        return redirect(process_url)
+
+
+# --- Tickets --------------------------------------------------------------------------------
+
+
+class TicketListView(ObjectListView):
+    model = Ticket
+    queryset = Ticket.objects.select_related("customer", "subject", "department", "responsible")
+    table_class = tables.TicketTable
+    filterset_class = filtersets.TicketListFilterSet
+
+
+class TicketDetailView(ObjectDetailView):
+    """The ticket: its data, the message thread (public and private), its service orders and the
+    close / cancel / reopen actions."""
+
+    model = Ticket
+    queryset = Ticket.objects.select_related(
+        "customer", "contract", "login", "subject", "department", "responsible", "process", "branch"
+    )
+    template_name = "support/ticket_detail.html"
+    detail_fields = [
+        "customer",
+        "contract",
+        "login",
+        "subject",
+        "subject_description",
+        "description",
+        "department",
+        "responsible",
+        "process",
+        "priority",
+        "reserved_date",
+        "best_time",
+        "origin",
+        "pending_interaction",
+        "complementary_status",
+        "address_origin",
+        "address",
+        "latitude",
+        "longitude",
+        "opened_at",
+        "closed_at",
+        "branch",
+    ]
+
+    def get_extra_context(self, ticket):
+        user = self.request.user
+        return {
+            "ticket": ticket,
+            "thread": ticket.messages.select_related("author"),
+            "orders": ticket.service_orders.select_related("subject", "department", "technician"),
+            "message_form": forms.MessageForm(user=user),
+            "action_form": forms.TicketActionForm(user=user),
+            "can_message": user.has_perm("support.add_ticketmessage") and ticket.is_open,
+            "can_act": user.has_perm("support.change_ticket"),
+            "can_add_order": user.has_perm("support.add_serviceorder") and ticket.is_open,
+            "new_order_url": f"{reverse('support:serviceorder_add')}?{urlencode({'ticket': ticket.pk})}",
+        }
+
+
+def _customer_from(request, value):
+    if value in (None, "") or not str(value).isdigit():
+        return None
+    return get_object_or_404(Customer.objects.restrict(request.user), pk=value)
+
+
+class TicketEditView(ObjectEditView):
+    """New ticket (``?customer=<id>``, from the customer's "Atendimentos" tab) or edit."""
+
+    model = Ticket
+    form_class = forms.TicketForm
+    template_name = "support/owned_form.html"
+
+    def get_customer(self, instance):
+        if instance.pk:
+            return instance.customer
+        return _customer_from(
+            self.request, self.request.GET.get("customer") or self.request.POST.get("customer")
+        )
+
+    def get_form(self, instance, data=None, files=None):
+        customer = self.get_customer(instance)
+        if customer is None:
+            raise PermissionDenied(_("Open a new ticket from the customer's page."))
+        return self.form_class(
+            data=data,
+            files=files,
+            instance=instance,
+            user=self.request.user,
+            initial=self.get_initial(),
+            customer=customer,
+        )
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial.pop("customer", None)
+        return initial
+
+    def save_object(self, form):
+        data = form.service_data()
+        if form.instance.pk is None:
+            return services.ticket_create(
+                actor=self.request.user,
+                customer=form.customer,
+                subject=data.pop("subject"),
+                description=data.pop("description"),
+                contract=data.pop("contract", None),
+                login=data.pop("login", None),
+                **data,
+            )
+        ticket = Ticket.objects.get(pk=form.instance.pk)
+        return services.ticket_update(actor=self.request.user, ticket=ticket, **data)
+
+    def render_form(self, form, instance):
+        context = {
+            **self.base_context(),
+            "form": form,
+            "object": instance,
+            "is_new": instance.pk is None,
+            "owner": form.customer,
+            "next": self.request.GET.get("next", ""),
+            "cancel_url": instance.get_absolute_url()
+            if instance.pk
+            else f"{form.customer.get_absolute_url()}?tab=tickets",
+        }
+        return render(self.request, self.template_name, context)
+
+
+class TicketMessageView(ObjectViewMixin, View):
+    """POST a message or private note to the thread."""
+
+    model = Ticket
+
+    def post(self, request, pk):
+        if not request.user.has_perm("support.add_ticketmessage"):
+            raise PermissionDenied
+        ticket = self.get_object()
+        form = forms.MessageForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.ticket_message_add(
+                    actor=request.user,
+                    ticket=ticket,
+                    text=form.cleaned_data["text"],
+                    public=form.cleaned_data["public"],
+                )
+            except (ApplicationError, ValidationError) as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("Message added."))
+        else:
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(ticket.get_absolute_url())
+
+
+TICKET_ACTIONS = {
+    "close": (services.ticket_close, "note", _("Ticket closed.")),
+    "cancel": (services.ticket_cancel, "reason", _("Ticket cancelled.")),
+    "reopen": (services.ticket_reopen, "reason", _("Ticket reopened.")),
+}
+
+
+class TicketActionView(ObjectViewMixin, View):
+    model = Ticket
+    action = "change"
+
+    def post(self, request, pk, name):
+        if name not in TICKET_ACTIONS:
+            raise PermissionDenied
+        ticket = self.get_object()
+        service, argument, done = TICKET_ACTIONS[name]
+        form = forms.TicketActionForm(request.POST, user=request.user)
+        text = form.cleaned_data.get("text", "") if form.is_valid() else ""
+        try:
+            service(actor=request.user, ticket=ticket, **{argument: text})
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, done)
+        return redirect(ticket.get_absolute_url())
+
+
+# --- Service orders -------------------------------------------------------------------------
+
+
+class ServiceOrderListView(ObjectListView):
+    model = ServiceOrder
+    queryset = ServiceOrder.objects.select_related(
+        "customer", "ticket", "subject", "department", "technician"
+    )
+    table_class = tables.ServiceOrderTable
+    filterset_class = filtersets.ServiceOrderListFilterSet
+
+
+class ServiceOrderDetailView(ObjectDetailView):
+    """The service order: its data, its events and one form per action allowed from its status."""
+
+    model = ServiceOrder
+    queryset = ServiceOrder.objects.select_related(
+        "customer",
+        "ticket",
+        "contract",
+        "login",
+        "subject",
+        "department",
+        "technician",
+        "branch",
+        "process_step",
+    )
+    template_name = "support/serviceorder_detail.html"
+    detail_fields = [
+        "customer",
+        "ticket",
+        "contract",
+        "login",
+        "subject",
+        "department",
+        "technician",
+        "priority",
+        "description",
+        "address",
+        "latitude",
+        "longitude",
+        "scheduled_start",
+        "scheduled_end",
+        "closing_note",
+        "opened_at",
+        "finished_at",
+        "branch",
+    ]
+
+    def get_extra_context(self, order):
+        user = self.request.user
+        actions = []
+        if user.has_perm("support.change_serviceorder"):
+            initial = {"technician": order.technician_id}
+            for name in services.allowed_actions(order):
+                form = forms.OrderActionForm(user=user, initial=initial, prefix=name)
+                fields = [form[f] for f in forms.ACTION_FIELDS[name]]
+                actions.append(
+                    {
+                        "name": name,
+                        "label": ServiceOrderEvent.BUTTONS[name],
+                        "url": reverse("support:serviceorder_action", args=[order.pk, name]),
+                        "fields": fields,
+                    }
+                )
+        return {
+            "order": order,
+            "events": order.events.select_related("operator"),
+            "actions": actions,
+            "can_change": user.has_perm("support.change_serviceorder") and order.is_open,
+        }
+
+
+class ServiceOrderEditView(ObjectEditView):
+    """New service order (``?ticket=<id>`` from the ticket page, or ``?customer=<id>`` from the
+    customer's "OS" tab) or edit of its data."""
+
+    model = ServiceOrder
+    form_class = forms.ServiceOrderForm
+    template_name = "support/owned_form.html"
+
+    def owner(self, instance):
+        if instance.pk:
+            return instance.customer, instance.ticket
+        params = self.request.GET if self.request.method == "GET" else self.request.POST
+        ticket_id = params.get("ticket") or self.request.GET.get("ticket")
+        if ticket_id and str(ticket_id).isdigit():
+            ticket = get_object_or_404(Ticket.objects.restrict(self.request.user), pk=ticket_id)
+            return ticket.customer, ticket
+        customer = _customer_from(self.request, params.get("customer") or self.request.GET.get("customer"))
+        if customer is None:
+            raise PermissionDenied(_("Open a new service order from a ticket or the customer's page."))
+        return customer, None
+
+    def get_form(self, instance, data=None, files=None):
+        customer, ticket = self.owner(instance)
+        self._ticket = ticket
+        return self.form_class(
+            data=data,
+            files=files,
+            instance=instance,
+            user=self.request.user,
+            initial=self.get_initial(),
+            customer=customer,
+            ticket=ticket,
+        )
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial.pop("customer", None)
+        initial.pop("ticket", None)
+        return initial
+
+    def save_object(self, form):
+        data = form.service_data()
+        if form.instance.pk is None:
+            return services.service_order_create(
+                actor=self.request.user,
+                customer=form.customer,
+                ticket=self._ticket,
+                subject=data.pop("subject"),
+                description=data.pop("description"),
+                **data,
+            )
+        order = ServiceOrder.objects.get(pk=form.instance.pk)
+        return services.service_order_update(actor=self.request.user, order=order, **data)
+
+    def render_form(self, form, instance):
+        ticket = self._ticket
+        if instance.pk:
+            cancel = instance.get_absolute_url()
+        elif ticket is not None:
+            cancel = ticket.get_absolute_url()
+        else:
+            cancel = f"{form.customer.get_absolute_url()}?tab=service_orders"
+        context = {
+            **self.base_context(),
+            "form": form,
+            "object": instance,
+            "is_new": instance.pk is None,
+            "owner": form.customer,
+            "ticket": ticket,
+            "next": self.request.GET.get("next", ""),
+            "cancel_url": cancel,
+        }
+        return render(self.request, self.template_name, context)
+
+
+class ServiceOrderActionView(ObjectViewMixin, View):
+    """POST one action (S-2): the values of its form go to ``services.service_order_<action>``."""
+
+    model = ServiceOrder
+    action = "change"
+
+    def post(self, request, pk, name):
+        if name not in services.ACTIONS:
+            raise PermissionDenied
+        order = self.get_object()
+        form = forms.OrderActionForm(request.POST, user=request.user, prefix=name)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            return redirect(order.get_absolute_url())
+        data = {k: form.cleaned_data.get(k) for k in forms.ACTION_FIELDS[name]}
+        from .api import service_kwargs
+
+        kwargs = service_kwargs(name, {k: v for k, v in data.items() if v not in (None, "") or k == "note"})
+        if name in ("schedule",):
+            kwargs["start"], kwargs["end"] = data.get("scheduled_start"), data.get("scheduled_end")
+        if name in ("assign",) and "technician" not in kwargs:
+            kwargs["technician"] = None
+        try:
+            order = services.ACTIONS[name](actor=request.user, order=order, **kwargs)
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("%(order)s: %(action)s.")
+                % {"order": order, "action": ServiceOrderEvent.Action(name).label},
+            )
+        return redirect(order.get_absolute_url())
+
+
+class AgendaView(ObjectViewMixin, View):
+    """The technician's agenda: their service orders by day, a week from ``start``."""
+
+    model = ServiceOrder
+
+    def get(self, request):
+        form = forms.AgendaForm(request.GET or None, user=request.user)
+        agenda, technician = [], None
+        start = timezone.localdate()
+        if form.is_valid():
+            technician = form.cleaned_data["technician"]
+            start = form.cleaned_data.get("start") or start
+            agenda = selectors.technician_agenda(request.user, technician, start, days=7)
+        step = datetime.timedelta(days=7)
+        nav = {}
+        if technician is not None:
+            for key, day in (("previous", start - step), ("next", start + step)):
+                nav[key] = f"?{urlencode({'technician': technician.pk, 'start': day.isoformat()})}"
+        return render(
+            request,
+            "support/agenda.html",
+            {"form": form, "agenda": agenda, "technician": technician, "nav": nav, **self.base_context()},
+        )
+
+
+# --- Customer tabs --------------------------------------------------------------------------
+
+
+class CustomerTicketsTabView(ObjectViewMixin, View):
+    """The customer page's "Atendimentos" tab (T-1): every ticket, whatever its status, and "Novo"."""
+
+    model = Ticket
+
+    def get(self, request, pk):
+        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk)
+        if not request.htmx:
+            return redirect(f"{customer.get_absolute_url()}?tab=tickets")
+        tickets = Ticket.objects.restrict(request.user).filter(customer=customer)
+        table = tables.TicketTable(
+            tickets.select_related("customer", "subject", "department", "responsible"),
+            request=request,
+            exclude=("customer",),
+        )
+        context = {
+            "customer": customer,
+            "table": table,
+            "key": "tickets",
+            "can_add": request.user.has_perm("support.add_ticket"),
+            "new_url": f"{reverse('support:ticket_add')}?{urlencode({'customer': customer.pk})}",
+            "new_label": _("New ticket"),
+        }
+        return render(request, "support/tabs/customer_list.html", context)
+
+
+class CustomerOrdersTabView(ObjectViewMixin, View):
+    """The customer page's "OS" tab (S-1): every service order, whatever its status, and "Novo"."""
+
+    model = ServiceOrder
+
+    def get(self, request, pk):
+        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
+        if not request.htmx:
+            return redirect(f"{customer.get_absolute_url()}?tab=service_orders")
+        orders = ServiceOrder.objects.restrict(request.user).filter(customer=customer)
+        table = tables.ServiceOrderTable(
+            orders.select_related("customer", "ticket", "subject", "department", "technician"),
+            request=request,
+            exclude=("customer",),
+        )
+        context = {
+            "customer": customer,
+            "table": table,
+            "key": "service_orders",
+            "can_add": request.user.has_perm("support.add_serviceorder"),
+            "new_url": f"{reverse('support:serviceorder_add')}?{urlencode({'customer': customer.pk})}",
+            "new_label": _("New service order"),
+        }
+        return render(request, "support/tabs/customer_list.html", context)
