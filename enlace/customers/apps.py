@@ -27,3 +27,17 @@ class CustomersConfig(AppConfig):
         register_tab(
             "others", _("Others"), "customers:customer_tab_others", ORDER["others"], lead_visible=True
         )
+        register_files_tab()
+
+
+def register_files_tab():
+    """The "Arquivos" tab (AR-1)."""
+    from .tabs import ORDER, register
+
+    register(
+        "files",
+        _("Files"),
+        "customers:customer_tab_files",
+        ORDER["files"],
+        permission="customers.view_customerfile",
+    )

@@ -4,6 +4,7 @@ Writes go through ``enlace.customers.services`` only; ``normalize()`` brings typ
 "+55", "" for an absent portal login) to their stored form and keeps the search columns in step.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -394,3 +395,75 @@ class Cep(models.Model):
 
     def __str__(self):
         return format_cep(self.cep)
+
+
+# --- Files ("Arquivos", SPEC AR-1) ------------------------------------------------------------
+
+
+def safe_file_name(name: str, *, max_length: int = 80) -> str:
+    """``name`` reduced to ASCII letters, digits, ``-``, ``_`` and one ``.`` before the extension:
+    accents are dropped (``Cópia do RG.pdf`` → ``Copia_do_RG.pdf``), paths and anything a shell or
+    a header could misread are removed; never empty."""
+    import re
+    import unicodedata
+
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("._-")[:max_length] or "file"
+    ext = re.sub(r"[^A-Za-z0-9]+", "", ext).lower()[:10]
+    return f"{stem}.{ext}" if ext else stem
+
+
+def customer_file_path(instance, filename: str) -> str:
+    """Where an uploaded file is stored: one folder per customer, a random prefix (names never
+    collide and cannot be guessed) and the sanitised name."""
+    import uuid
+
+    return f"customers/{instance.customer_id}/{uuid.uuid4().hex}-{safe_file_name(filename)}"
+
+
+class CustomerFile(EnlaceModel):
+    """A document of a customer (contract, proof of address, photo) with its description (AR-1).
+    The content is kept through Django's storage API; ``content_type`` is what the content is
+    (sniffed on upload), not what the name says."""
+
+    branch_scope = "customer__branch"
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="files", verbose_name=_("customer")
+    )
+    description = models.CharField(_("description"), max_length=200)
+    file = models.FileField(_("file"), upload_to=customer_file_path, max_length=255)
+    original_name = models.CharField(_("original name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        constraints = [
+            *no_edge_whitespace_constraints("customerfile", "description", "original_name"),
+            models.CheckConstraint(condition=~Q(description=""), name="customerfile_description_not_empty"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="customerfile_size_gt_0"),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def download_name(self) -> str:
+        """The name offered on download: the original one, sanitised."""
+        return safe_file_name(self.original_name)

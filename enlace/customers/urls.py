@@ -2,7 +2,7 @@ from django.urls import path
 
 from enlace.core.views.generic import ObjectChangesView
 
-from . import views
+from . import file_views, views
 from .forms import TAB_FORMS
 from .models import Customer
 
@@ -30,6 +30,20 @@ urlpatterns = [
         name="customer_deactivate",
     ),
     path("cep-lookup/", views.CepLookupView.as_view(), name="cep_lookup"),
+    # Files ("Arquivos", AR-1): enlace/customers/file_views.py
+    path("<int:pk>/tab/files/", file_views.CustomerFilesTabView.as_view(), name="customer_tab_files"),
+    path("<int:pk>/files/add/", file_views.CustomerFileAddView.as_view(), name="customerfile_add"),
+    path("files/<int:pk>/", file_views.CustomerFileDetailView.as_view(), name="customerfile_detail"),
+    path("files/<int:pk>/edit/", file_views.CustomerFileEditView.as_view(), name="customerfile_edit"),
+    path("files/<int:pk>/delete/", file_views.CustomerFileDeleteView.as_view(), name="customerfile_delete"),
+    path(
+        "files/<int:pk>/download/",
+        file_views.CustomerFileDownloadView.as_view(),
+        name="customerfile_download",
+    ),
+    path(
+        "files/<int:pk>/changes/", file_views.CustomerFileChangesView.as_view(), name="customerfile_changes"
+    ),
     *[
         path(f"<int:pk>/tab/{key}/", views.CustomerTabView.as_view(tab_key=key), name=f"customer_tab_{key}")
         for key in TAB_FORMS

@@ -114,3 +114,45 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys():
         assert cursor.fetchone()[0].lower() == "wal"
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+S3_PROBE = """
+import django, json, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from django.core.files.storage import storages
+default_storage = storages["default"]
+print(json.dumps({
+    "class": type(default_storage).__module__ + "." + type(default_storage).__name__,
+    "bucket": default_storage.bucket_name, "endpoint": default_storage.endpoint_url,
+    "location": default_storage.location, "overwrite": default_storage.file_overwrite,
+    "signed": default_storage.querystring_auth,
+    "url": default_storage.url("customers/1/abc-contrato.pdf"),
+}))
+"""
+
+
+def test_s3_storage_is_configured_from_the_environment(tmp_path):
+    """ENLACE_STORAGE=s3 turns uploads to an S3-compatible bucket (django-storages + boto3). Only
+    the configuration is checked: a signed URL is computed locally, no bucket is contacted."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    env = {
+        **base,
+        "ENLACE_VAR_DIR": str(tmp_path / "var"),
+        "ENLACE_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "isp-files",
+        "AWS_S3_ENDPOINT_URL": "http://minio.invalid:9000",
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_LOCATION": "enlace",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", S3_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    s = json.loads(out.stdout)
+    assert s["class"] == "storages.backends.s3.S3Storage"
+    assert (s["bucket"], s["endpoint"], s["location"]) == ("isp-files", "http://minio.invalid:9000", "enlace")
+    assert s["overwrite"] is False and s["signed"] is True
+    assert s["url"].startswith("http://minio.invalid:9000/isp-files/enlace/customers/1/abc-contrato.pdf?")
+    assert "Signature=" in s["url"] or "X-Amz-Signature=" in s["url"]

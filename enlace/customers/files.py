@@ -1,0 +1,199 @@
+"""The customer's files ("Arquivos", SPEC AR-1): upload with a description, edit the description,
+delete — and the checks that keep anything else out of storage.
+
+An upload is checked before a byte reaches storage:
+
+- size: at most ``GeneralParameters.files_max_size_mb`` megabytes (default 20);
+- type, by content (never by name): PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or plain text.
+  Executables (ELF, Windows "MZ", Mach-O, scripts starting with ``#!``) are refused whatever they
+  are called; DOCX/XLSX/ODT are ZIP containers whose inner structure is checked
+  (``[Content_Types].xml`` with ``word/`` or ``xl/``; ODT's ``mimetype`` entry); text must be
+  UTF-8 or Latin-1 without NUL or other control bytes.
+
+A refused file raises ``ValidationError({"file": [...]})`` and nothing is stored. The stored name
+is ``customers/<customer id>/<random>-<sanitised name>`` (``models.customer_file_path``). A deleted
+record's content is removed from storage after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from enlace.core.exceptions import ApplicationError
+from enlace.core.models import GeneralParameters
+from enlace.core.scope import can_use_branch
+from enlace.core.services import object_delete, object_save, operator_of
+
+from .models import CustomerFile, safe_file_name
+
+#: Allowed content types and the extension each is stored with.
+ALLOWED = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "text/plain": "txt",
+}
+ALLOWED_LABEL = "PDF, JPG, PNG, WebP, DOCX, XLSX, ODT, TXT"
+EXECUTABLE_MAGIC = (
+    b"\x7fELF",
+    b"MZ",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+#: Control bytes that never appear in a text document (tab, LF, FF and CR are allowed).
+CONTROL_BYTES = set(range(0, 9)) | {11} | set(range(14, 32)) | {127}
+HEAD = 8192
+CHUNK = 1 << 20
+
+
+def max_size_bytes() -> int:
+    return GeneralParameters.load().files_max_size_mb * 1024 * 1024
+
+
+def _refuse(message) -> ValidationError:
+    return ValidationError({"file": [message]}, code="invalid_file")
+
+
+def _read_head(upload) -> bytes:
+    upload.seek(0)
+    head = upload.read(HEAD)
+    upload.seek(0)
+    return head
+
+
+def _office_type(upload) -> str | None:
+    """The OOXML/ODF type of a ZIP upload by its inner structure, or None."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            if "mimetype" in names and archive.read("mimetype").strip() == ODT_MIMETYPE:
+                return "application/vnd.oasis.opendocument.text"
+            if "[Content_Types].xml" in names:
+                if any(n.startswith("word/") for n in names):
+                    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                if any(n.startswith("xl/") for n in names):
+                    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    return None
+
+
+def _is_text(upload) -> bool:
+    """UTF-8 (or else Latin-1) text without NUL or other control bytes."""
+    upload.seek(0)
+    data = b"".join(iter(lambda: upload.read(CHUNK), b""))
+    upload.seek(0)
+    if not data or CONTROL_BYTES & set(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Latin-1 decodes every byte; C1 controls (0x80–0x9F) mean it is not Latin-1 text
+        return not any(0x80 <= b <= 0x9F for b in data)
+    return True
+
+
+def sniff(upload) -> str:
+    """The content type of ``upload`` when it is an allowed one; ``ValidationError`` on ``file``
+    otherwise."""
+    head = _read_head(upload)
+    refused = _("The file’s content is not an allowed type (%(allowed)s); it was not stored.") % {
+        "allowed": ALLOWED_LABEL
+    }
+    if not head:
+        raise _refuse(_("The file is empty."))
+    if head.startswith(EXECUTABLE_MAGIC):
+        raise _refuse(_("The file is a program (executable), whatever its name says; it was not stored."))
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime in ("application/pdf", "image/jpeg", "image/png", "image/webp"):
+        return mime
+    if head.startswith(b"PK\x03\x04"):
+        office = _office_type(upload)
+        if office:
+            return office
+        raise _refuse(refused)
+    if mime is None and _is_text(upload):
+        return "text/plain"
+    raise _refuse(refused)
+
+
+def check_upload(upload) -> str:
+    """Size, then type. Returns the sniffed content type."""
+    if upload is None:
+        raise _refuse(_("Choose the file."))
+    limit = max_size_bytes()
+    if upload.size > limit:
+        raise _refuse(
+            _("The file has %(size)s MB; the maximum is %(max)s MB. It was not stored.")
+            % {"size": number_format(upload.size / 1024 / 1024, 1), "max": limit // (1024 * 1024)}
+        )
+    return sniff(upload)
+
+
+def stored_name(original: str, content_type: str) -> str:
+    """The sanitised name with the extension of what the content is."""
+    stem = safe_file_name(original).rsplit(".", 1)[0]
+    return f"{stem}.{ALLOWED[content_type]}"
+
+
+def customer_file_create(*, actor, customer, description: str, upload) -> CustomerFile:
+    """Store ``upload`` as a file of ``customer`` (AR-1). Every check runs before storage is
+    touched; if the database then refuses the row, the stored content is removed again."""
+    description = description if description is not None else ""
+    if not str(description).strip():
+        raise ValidationError({"description": [_("Describe the file.")]})
+    if actor is not None and not can_use_branch(actor, customer.branch_id):
+        raise ApplicationError(_("You cannot use this branch."), code="branch_scope", field="customer")
+    content_type = check_upload(upload)
+    original = str(upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "file"
+    record = CustomerFile(
+        customer=customer,
+        description=description,
+        original_name=original,
+        size=upload.size,
+        content_type=content_type,
+        uploaded_by=operator_of(actor),
+    )
+    record.full_clean(exclude=["file"])  # every field but the content, before storage is touched
+    upload.seek(0)
+    record.file.save(stored_name(original, content_type), upload, save=False)
+    name = record.file.name
+    try:
+        with transaction.atomic():
+            object_save(record, actor=actor)
+    except BaseException:
+        record.file.storage.delete(name)
+        raise
+    return record
+
+
+def customer_file_update(*, actor, file: CustomerFile, description: str) -> CustomerFile:
+    """Change the description (the content is never replaced: upload a new file)."""
+    file.description = description
+    return object_save(file, actor=actor)
+
+
+def customer_file_delete(*, actor, file: CustomerFile) -> None:
+    """Delete the record; its content leaves storage once the deletion is committed."""
+    storage, name = file.file.storage, file.file.name
+    with transaction.atomic():
+        object_delete(file, actor=actor)
+        transaction.on_commit(lambda: storage.delete(name))

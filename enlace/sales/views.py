@@ -1,0 +1,300 @@
+"""Operator screens of the sales area (SPEC V-1 … V-3): the global sales list with its filters, the
+customer page's "Vendas" tab, the sale form with its items, the sale page with "Finalizar venda",
+"Alterar" (closed ↔ open), delete, and the receivables the sale generated. Rules live in
+``services``; these views read the request, check permissions and scope, and call them."""
+
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django_filters.widgets import DateRangeWidget
+
+from enlace.billing.models import Invoice
+from enlace.billing.views.common import error_messages, legend, safe_next
+from enlace.core.exceptions import ApplicationError
+from enlace.core.views.generic import ObjectDeleteView, ObjectDetailView, ObjectListView, ObjectViewMixin
+from enlace.customers.models import Customer
+
+from . import forms, services, tables
+from .filtersets import SaleFilterSet
+from .models import ZERO, Sale, SaleStatus
+
+SALE_RELATED = ("customer", "contract", "branch", "salesperson", "payment_condition")
+
+
+def sales_tab_url(customer) -> str:
+    return f"{customer.get_absolute_url()}?tab=sales"
+
+
+def sale_actions(sale: Sale, user) -> dict:
+    """What the operator may do with ``sale`` now (the services check again)."""
+    return {
+        "can_edit": sale.is_open and user.has_perm("sales.change_sale"),
+        "can_delete": sale.is_open and user.has_perm("sales.delete_sale") and not sale.receivables_generated,
+        "can_finish": sale.is_open and user.has_perm("sales.change_sale"),
+        "can_set_status": user.has_perm(services.STATUS_PERMISSION),
+    }
+
+
+class SaleListFilterSet(SaleFilterSet):
+    """The page's filters: the customer by name (never a select of every customer), date pickers."""
+
+    customer = django_filters.NumberFilter(widget=django_forms.HiddenInput, label=_("Customer"))
+    customer_name = django_filters.CharFilter(
+        field_name="customer__name", lookup_expr="icontains", label=_("Customer name")
+    )
+    date = django_filters.DateFromToRangeFilter(
+        label=_("Date (from / to)"), widget=DateRangeWidget(attrs={"type": "date"})
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=SaleStatus.choices,
+        label=_("Status"),
+        widget=django_forms.SelectMultiple(attrs={"size": 2}),
+    )
+
+    class Meta(SaleFilterSet.Meta):
+        fields = ["customer_name", "status", "salesperson", "date", "branch", "customer", "contract"]
+
+
+class SaleListView(ObjectListView):
+    """ "Vendas": every sale of the operator's branches, with filters (customer, status,
+    salesperson, dates, branch) and CSV export."""
+
+    model = Sale
+    queryset = Sale.objects.select_related(*SALE_RELATED)
+    table_class = tables.SaleTable
+    filterset_class = SaleListFilterSet
+
+
+class SaleDetailView(ObjectDetailView):
+    """The sale page: data, items with their totals, the receivables it generated and the
+    actions."""
+
+    model = Sale
+    queryset = Sale.objects.select_related(*SALE_RELATED)
+    template_name = "sales/sale_detail.html"
+
+    def fields_for(self, obj):
+        return []
+
+    def get_extra_context(self, sale):
+        user = self.request.user
+        today = timezone.localdate()
+        receivables = list(
+            Invoice.objects.restrict(user)
+            .filter(sale_link__sale=sale)
+            .select_related("wallet")
+            .order_by("sale_link__instalment")
+        )
+        rows = [{"invoice": i, "color": i.color(today)} for i in receivables]
+        receivables_total = sum((i.amount for i in receivables), ZERO)
+        finish_form = forms.SaleFinishForm(sale=sale, initial={"wallet": services.default_wallet(sale)})
+        return {
+            "sale": sale,
+            "items": list(sale.items.select_related("product")),
+            "receivables": rows,
+            "receivables_total": receivables_total,
+            "receivables_differ": bool(receivables) and receivables_total != sale.total,
+            "legend": legend(),
+            "finish_form": finish_form,
+            "status_form": forms.SaleStatusForm(),
+            "tab_url": sales_tab_url(sale.customer),
+            "can_view_invoices": user.has_perm("billing.view_invoice"),
+            **sale_actions(sale, user),
+        }
+
+
+class SaleEditView(ObjectViewMixin, View):
+    """ "Novo" / "Editar" (V-2): the sale's fields and its items (a formset with blank rows and
+    an "Add item" button). A new sale needs ``?customer=<id>`` (without one, a customer search
+    comes first). A closed sale is not editable: the page sends the operator back to it."""
+
+    model = Sale
+    template_name = "sales/sale_form.html"
+
+    def get_required_permission(self):
+        return "sales.change_sale" if "pk" in self.kwargs else "sales.add_sale"
+
+    def get_customer(self):
+        customer_id = self.request.POST.get("customer") or self.request.GET.get("customer")
+        if not customer_id:
+            return None
+        try:
+            customer_id = int(customer_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        return get_object_or_404(Customer.objects.restrict(self.request.user), pk=customer_id, is_lead=False)
+
+    def render_form(self, sale, customer, form, formset):
+        context = {
+            **self.base_context(),
+            "object": sale,
+            "is_new": sale is None or sale.pk is None,
+            "customer": customer,
+            "form": form,
+            "formset": formset,
+            "next": safe_next(
+                self.request, sales_tab_url(customer) if customer else reverse("sales:sale_list")
+            ),
+        }
+        if customer is None:
+            query = self.request.GET.get("q", "").strip()
+            found = Customer.objects.restrict(self.request.user).filter(is_lead=False)
+            for word in query.split():
+                found = found.filter(Q(name__icontains=word) | Q(cpf_cnpj__icontains=word))
+            context.update({"query": query, "customers": found.order_by("name")[:20] if query else []})
+        return render(self.request, self.template_name, context)
+
+    def closed_redirect(self, sale):
+        messages.error(
+            self.request,
+            _("The sale is closed and cannot be changed; change its status to open first (“Change status”)."),
+        )
+        return redirect(sale.get_absolute_url())
+
+    def get(self, request, pk=None):
+        user = request.user
+        if pk is not None:
+            sale = self.get_object()
+            if not sale.is_open:
+                return self.closed_redirect(sale)
+            customer = sale.customer
+        else:
+            sale, customer = Sale(), self.get_customer()
+            if customer is None:
+                return self.render_form(None, None, None, None)
+            initial = {"contract": request.GET.get("contract")} if request.GET.get("contract") else {}
+        form = forms.SaleForm(
+            instance=sale, customer=customer, user=user, initial=initial if pk is None else None
+        )
+        return self.render_form(sale, customer, form, forms.item_formset(sale, user=user))
+
+    def post(self, request, pk=None):
+        user = request.user
+        if pk is not None:
+            sale = self.get_object()
+            customer = sale.customer
+        else:
+            sale, customer = Sale(), self.get_customer()
+            if customer is None:
+                raise Http404
+        form = forms.SaleForm(data=request.POST, instance=sale, customer=customer, user=user)
+        formset = forms.item_formset(sale, user=user, data=request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                if pk is None:
+                    sale = services.sale_create(
+                        actor=user, customer=customer, items=formset.items(), **form.service_data()
+                    )
+                else:
+                    sale = services.sale_update(
+                        actor=user, sale=sale, items=formset.items(), **form.service_data()
+                    )
+            except (ValidationError, ApplicationError) as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(object)s saved.") % {"object": sale})
+                return redirect(sale.get_absolute_url())
+        return self.render_form(sale, customer, form, formset)
+
+
+class SaleDeleteView(ObjectDeleteView):
+    """ "Excluir" (V-2): the sale and its items; refused for a closed sale."""
+
+    model = Sale
+
+    def delete_object(self, obj):
+        services.sale_delete(actor=self.request.user, sale=obj)
+
+    def post(self, request, pk):
+        sale = self.get_object()
+        customer = sale.customer
+        response = super().post(request, pk)
+        if Sale.objects.filter(pk=pk).exists():
+            return response
+        return redirect(safe_next(request, sales_tab_url(customer)))
+
+
+class SaleFinishView(ObjectViewMixin, View):
+    """ "Finalizar venda" (V-2, V-3)."""
+
+    model = Sale
+    action = "change"
+
+    def get(self, request, pk):
+        return redirect(self.get_object().get_absolute_url())
+
+    def post(self, request, pk):
+        sale = self.get_object()
+        form = forms.SaleFinishForm(data=request.POST, sale=sale)
+        if not form.is_valid():
+            error_messages(request, ValidationError(form.errors))
+            return redirect(sale.get_absolute_url())
+        try:
+            services.sale_finish(
+                actor=request.user,
+                sale=sale,
+                generate_receivables=form.cleaned_data.get("generate_receivables", False),
+                wallet=form.cleaned_data.get("wallet"),
+            )
+        except (ValidationError, ApplicationError) as exc:
+            error_messages(request, exc)
+        else:
+            messages.success(request, _("%(object)s finished.") % {"object": sale})
+        return redirect(sale.get_absolute_url())
+
+
+class SaleStatusView(ObjectViewMixin, View):
+    """ "Alterar" (V-2): closed ↔ open; permission ``sales.change_sale_status``."""
+
+    model = Sale
+
+    def get_required_permission(self):
+        return services.STATUS_PERMISSION
+
+    def get(self, request, pk):
+        return redirect(self.get_object().get_absolute_url())
+
+    def post(self, request, pk):
+        sale = self.get_object()
+        form = forms.SaleStatusForm(data=request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        target = SaleStatus.OPEN if not sale.is_open else SaleStatus.CLOSED
+        try:
+            services.sale_set_status(actor=request.user, sale=sale, status=target, reason=reason)
+        except (ValidationError, ApplicationError) as exc:
+            error_messages(request, exc)
+        else:
+            messages.success(
+                request,
+                _("%(object)s is now %(status)s.") % {"object": sale, "status": sale.get_status_display()},
+            )
+        return redirect(sale.get_absolute_url())
+
+
+class CustomerSalesTabView(ObjectViewMixin, View):
+    """The customer page's "Vendas" tab (V-1): the customer's sales, one-off or of a contract."""
+
+    model = Sale
+
+    def get(self, request, pk):
+        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
+        if not getattr(request, "htmx", False):
+            return redirect(sales_tab_url(customer))
+        sales = self.get_queryset().filter(customer=customer).select_related("contract", "salesperson")
+        context = {
+            "customer": customer,
+            "sales": sales,
+            "can_add": request.user.has_perm("sales.add_sale"),
+            "new_url": f"{reverse('sales:sale_add')}?{urlencode({'customer': customer.pk})}",
+        }
+        return render(request, "sales/customer_tab.html", context)
