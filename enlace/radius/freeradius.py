@@ -246,6 +246,12 @@ class RadAcct(models.Model):
             ),
             # ours: a login's session history, newest first
             models.Index(fields=["username", "-acctstarttime"], name="radacct_user_start_idx"),
+            # ours: the portal's automatic access finds the open session holding an address
+            models.Index(
+                fields=["framedipaddress"],
+                name="radacct_active_ip_idx",
+                condition=models.Q(acctstoptime__isnull=True),
+            ),
         ]
         constraints = [
             # stock: UNIQUE (AcctUniqueId) — as a constraint, so PostgreSQL gets no extra

@@ -90,6 +90,23 @@ def test_lockout_after_too_many_failures(client, admin_user, operator_a):
 
 
 @pytest.mark.django_db
+def test_lockout_behind_a_proxy_is_by_the_real_client(client, admin_user, settings):
+    """Behind one trusted proxy every request comes from the proxy's address: the lockout must
+    count the client named in X-Forwarded-For (enlace.core.http.client_ip), or one attacker
+    would lock every operator out."""
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def attempt(web, password, client_address):
+        data = {"username": "admin", "password": password}
+        return web.post(reverse("login"), data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=client_address)
+
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "senha-errada", "203.0.113.66")
+    assert attempt(client, PASSWORD, "203.0.113.66").status_code == 429
+    assert attempt(client.__class__(), PASSWORD, "198.51.100.7").status_code == 302
+
+
+@pytest.mark.django_db
 def test_success_resets_the_failure_count(client, admin_user):
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
         login(client, "admin", "senha-errada")

@@ -1,0 +1,40 @@
+"""The portal's own table: failed logins by source IP (SPEC P-1 lockout).
+
+Subscribers are not Django users and have no table here: the portal reads ``customers.Customer``
+(login, hashed password, K-5/K-6 settings) and keeps its sessions in Django's session store.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from enlace.core.validators import no_edge_whitespace_constraints
+
+
+class PortalLoginFailure(models.Model):
+    """Failed portal logins of one source IP within the current window.
+
+    After ``GeneralParameters.portal_lockout_attempts`` failures the IP is refused until
+    ``locked_until`` — without the password being checked — while other IPs may still log in to the
+    same account (the account is never locked for everyone). A success from the IP deletes the row.
+    """
+
+    ip = models.GenericIPAddressField(_("IP address"), unique=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    first_failure_at = models.DateTimeField(_("first failure at"))
+    last_failure_at = models.DateTimeField(_("last failure at"))
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, db_index=True)
+    last_login_tried = models.CharField(_("last login tried"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("portal login failure")
+        verbose_name_plural = _("portal login failures")
+        constraints = [
+            *no_edge_whitespace_constraints("portal_failure", "last_login_tried"),
+            models.CheckConstraint(
+                condition=models.Q(last_failure_at__gte=models.F("first_failure_at")),
+                name="portal_failure_times_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ip} ({self.failures})"

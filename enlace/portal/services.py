@@ -1,0 +1,323 @@
+"""Writers of the subscriber portal: logging in (password, lockout by source IP, automatic
+access), the portal password (first-access change, change, reset by e-mail link), and the
+subscriber's own actions (trust unlock, tickets), which call the owning areas' services.
+
+Every function takes the customer the portal session belongs to; none trusts an id typed by the
+subscriber without scoping it to that customer first (``selectors``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from enlace.billing import collection
+from enlace.contracts.models import Contract
+from enlace.core import context
+from enlace.core.exceptions import ApplicationError
+from enlace.core.models import GeneralParameters, YesNoDefault
+from enlace.core.validators import only_alnum
+from enlace.customers.models import Customer
+
+from . import selectors
+from .models import PortalLoginFailure
+from .security import token_generator
+
+MIN_PASSWORD_LENGTH = 8
+#: Hash checked when no account matches, so a wrong login costs as much time as a wrong password.
+_DUMMY_HASH_INPUT = "enlace-portal-no-such-account"  # noqa: S105 - not a credential
+#: At most this many customers sharing a CPF/CNPJ are tried (the parameter may allow duplicates).
+DOCUMENT_CANDIDATES = 5
+
+
+# --- Lockout by source IP -------------------------------------------------------------------
+
+
+def lockout_until(ip: str | None, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When the lockout of ``ip`` ends, if it is locked out now."""
+    if not ip:
+        return None
+    now = now or timezone.now()
+    return (
+        PortalLoginFailure.objects.filter(ip=ip, locked_until__gt=now)
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+
+
+def login_failure_record(*, ip: str | None, login: str = "") -> PortalLoginFailure | None:
+    """Count one failed login of ``ip``; the N-th failure within the lockout period (both from the
+    parameters) locks the IP out for that period."""
+    if not ip:
+        return None
+    params = GeneralParameters.load()
+    now = timezone.now()
+    window = datetime.timedelta(minutes=params.portal_lockout_minutes)
+    with transaction.atomic():
+        record, created = PortalLoginFailure.objects.select_for_update().get_or_create(
+            ip=ip, defaults={"failures": 0, "first_failure_at": now, "last_failure_at": now}
+        )
+        expired_lock = record.locked_until is not None and record.locked_until <= now
+        if not created and (expired_lock or now - record.first_failure_at > window):
+            record.failures = 0
+            record.first_failure_at = now
+            record.locked_until = None
+        record.failures += 1
+        record.last_failure_at = now
+        record.last_login_tried = (login or "").strip()[:120]
+        if record.failures >= params.portal_lockout_attempts:
+            record.locked_until = now + window
+        record.save()
+    return record
+
+
+def login_failures_clear(*, ip: str | None) -> None:
+    if ip:
+        PortalLoginFailure.objects.filter(ip=ip).delete()
+
+
+def login_failures_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the records no longer needed (no lock in force and older than a day)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=1)
+    deleted, _detail = (
+        PortalLoginFailure.objects.filter(last_failure_at__lt=cutoff).exclude(locked_until__gt=now).delete()
+    )
+    return deleted
+
+
+# --- Logging in ------------------------------------------------------------------------------
+
+
+@dataclass
+class LoginResult:
+    customer: Customer | None = None
+    error: str = ""
+    code: str = ""
+    locked_until: datetime.datetime | None = None
+
+
+def _candidates(identifier: str, params: GeneralParameters) -> list[Customer]:
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return []
+    by_login = list(Customer.objects.filter(portal_login=identifier)[:1])
+    if by_login or not params.portal_login_by_document:
+        return by_login
+    document = only_alnum(identifier)
+    if len(document) not in (11, 14):
+        return []
+    return list(Customer.objects.filter(cpf_cnpj=document).order_by("pk")[:DOCUMENT_CANDIDATES])
+
+
+def portal_authenticate(*, identifier: str, password: str, ip: str | None) -> LoginResult:
+    """P-1: the customer whose portal login (or CPF/CNPJ, when the parameter allows it) and
+    password match — unless ``ip`` is locked out, in which case nothing is checked at all."""
+    until = lockout_until(ip)
+    if until is not None:
+        return LoginResult(
+            code="locked_out",
+            locked_until=until,
+            error=_("Too many failed attempts from your connection. Try again after %(time)s.")
+            % {"time": timezone.localtime(until).strftime("%H:%M")},
+        )
+    params = GeneralParameters.load()
+    matched = None
+    candidates = [c for c in _candidates(identifier, params) if c.portal_password]
+    if not candidates:
+        make_password(_DUMMY_HASH_INPUT)  # same cost as a real check
+    for customer in candidates:
+        if check_password(password or "", customer.portal_password):
+            matched = customer
+            break
+    if matched is None:
+        record = login_failure_record(ip=ip, login=identifier)
+        result = LoginResult(code="invalid", error=_("Wrong login or password."))
+        if record is not None and record.locked_until is not None:
+            result.locked_until = record.locked_until
+        return result
+    if not matched.active or matched.is_lead:
+        return LoginResult(
+            code="inactive", error=_("This account is not active. Please contact us to use the portal.")
+        )
+    login_failures_clear(ip=ip)
+    return LoginResult(customer=matched)
+
+
+def auto_access_allowed(customer: Customer, params: GeneralParameters | None = None) -> bool:
+    """K-5: Sim, or Padrão with the global parameter on."""
+    if customer.portal_auto_access == YesNoDefault.YES:
+        return True
+    if customer.portal_auto_access == YesNoDefault.DEFAULT:
+        params = params or GeneralParameters.load()
+        return bool(params.portal_auto_access)
+    return False
+
+
+def portal_auto_authenticate(*, ip: str | None) -> Customer | None:
+    """K-5: the customer whose login has an open accounting session with Framed-IP-Address ``ip``,
+    when automatic access is allowed for them; ``None`` otherwise (also when the address is in
+    open sessions of more than one customer)."""
+    if not ip:
+        return None
+    customers = selectors.customers_online_at(ip)
+    if len(customers) != 1:
+        return None
+    customer = customers[0]
+    if not customer.active or customer.is_lead or not auto_access_allowed(customer):
+        return None
+    return customer
+
+
+# --- The portal password ---------------------------------------------------------------------
+
+
+def _check_new_password(password: str, confirmation: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            {
+                "new_password1": [
+                    _("The password must have at least %(count)d characters.")
+                    % {"count": MIN_PASSWORD_LENGTH}
+                ]
+            }
+        )
+    if password != confirmation:
+        raise ValidationError({"new_password2": [_("The two passwords do not match.")]})
+    if password != password.strip():
+        raise ValidationError({"new_password1": [_("The password may not start or end with a space.")]})
+
+
+def portal_password_set(
+    *, customer: Customer, password: str, confirmation: str, current_password: str | None = None
+) -> Customer:
+    """Set the customer's portal password (hashed) and clear "change password on first access".
+
+    ``current_password`` is checked when given. Only the two portal fields are written (with the
+    audit trail), so a record that would fail a rule added since it was saved (e.g. a CPF now
+    required) still lets its subscriber change their password.
+    """
+    if current_password is not None and not (
+        customer.portal_password and check_password(current_password, customer.portal_password)
+    ):
+        raise ValidationError({"old_password": [_("The current password is wrong.")]})
+    _check_new_password(password, confirmation)
+    ctx = context.current()
+    with context.acting_as(None, source=ctx.source, request_id=ctx.request_id), transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        locked.portal_password = make_password(password)
+        locked.portal_change_password = False
+        locked.save(update_fields=["portal_password", "portal_change_password", "updated_at"])
+    customer.portal_password = locked.portal_password
+    customer.portal_change_password = False
+    return customer
+
+
+def portal_customer_for_reset(identifier: str) -> Customer | None:
+    """The active customer a "forgot my password" request names (login or, when allowed, document),
+    when it has an e-mail to send the link to."""
+    params = GeneralParameters.load()
+    for customer in _candidates(identifier, params):
+        if customer.active and not customer.is_lead and customer.emails:
+            return customer
+    return None
+
+
+def portal_password_reset_send(*, identifier: str, base_url: str) -> bool:
+    """E-mail a one-time password-reset link to the customer's e-mail address(es). Returns whether
+    one was sent — for tests and logs only: the page says the same either way."""
+    customer = portal_customer_for_reset(identifier)
+    if customer is None:
+        return False
+    params = GeneralParameters.load()
+    path = reverse(
+        "portal:reset",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(customer.pk)),
+            "token": token_generator.make_token(customer),
+        },
+    )
+    context_ = {
+        "customer": customer,
+        "company_name": params.company_name,
+        "portal_name": params.portal_name,
+        "url": base_url.rstrip("/") + path,
+        "minutes": int(getattr(settings, "PORTAL_PASSWORD_RESET_MINUTES", 60)),
+    }
+    subject = _("%(portal)s: reset your password") % {"portal": params.portal_name}
+    body = render_to_string("portal/email/password_reset.txt", context_)
+    recipients = customer.emails
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+    )
+    return True
+
+
+# --- The subscriber's actions -----------------------------------------------------------------
+
+
+def portal_trust_unlock(*, customer: Customer, contract_id: int) -> Contract:
+    """K-6/F-9: the trust unlock of one of the customer's contracts, for Especial customers only."""
+    from enlace.customers.models import PortalPermission
+
+    contract = selectors.contract_of(customer, contract_id)
+    if customer.portal_permission != PortalPermission.SPECIAL:
+        raise ApplicationError(_("Your account may not use the trust unlock."), code="not_allowed")
+    return collection.trust_unlock(actor=None, contract=contract, source="portal")
+
+
+def portal_ticket_open(*, customer: Customer, subject, description: str, contract=None):
+    """T-8: a ticket opened by the subscriber — origin Hotsite, a subject visible in the portal
+    (re-checked here), a contract of their own."""
+    from enlace.support.models import Ticket
+    from enlace.support.services import ticket_create
+
+    if not selectors.subjects(customer).filter(pk=subject.pk).exists():
+        raise ValidationError({"subject": [_("Choose one of the subjects offered.")]})
+    if contract is not None and contract.customer_id != customer.pk:
+        raise ValidationError({"contract": [_("Choose one of your contracts.")]})
+    login = None
+    if subject.requires_login:
+        # The subscriber does not pick a login: their only one (of the chosen contract) is used.
+        candidates = list(
+            selectors.logins(customer).filter(**({"contract": contract} if contract else {}))[:2]
+        )
+        if len(candidates) == 1:
+            login = candidates[0]
+    return ticket_create(
+        actor=None,
+        customer=customer,
+        subject=subject,
+        description=description,
+        origin=Ticket.Origin.HOTSITE,
+        contract=contract,
+        login=login,
+    )
+
+
+def ticket_accepts_replies(ticket) -> bool:
+    """Solved and cancelled tickets take no messages (the operator reopens, or a new one is opened)."""
+    return ticket.is_open
+
+
+def portal_ticket_reply(*, customer: Customer, ticket, text: str):
+    """A public message of the subscriber on one of their tickets (pending interaction: internal)."""
+    from enlace.support.services import ticket_message_add
+
+    if ticket.customer_id != customer.pk:
+        raise ApplicationError(_("Ticket not found."), code="not_found")
+    if not ticket_accepts_replies(ticket):
+        raise ApplicationError(_("This ticket is closed. Open a new ticket, please."), code="closed")
+    return ticket_message_add(actor=None, ticket=ticket, text=text, public=True, by_subscriber=True)
