@@ -80,6 +80,7 @@ run: install compilemessages  ## migrate, seed a demo ISP on first run, serve on
 	@echo "  Password:              $(DEMO_PASSWORD)"
 	@echo "  (other demo operators: atendimento, financeiro, tecnico, comercial — same password;"
 	@echo "   created by seed_demo on the first run; press Ctrl+C to stop)"
+	@echo "  Subscriber portal:     http://$(HOST):$(PORT)/portal/  (login joao.pedro, same password)"
 	@echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
@@ -112,6 +113,7 @@ bench: install  ## benchmarks on a scratch database; prints a table (docs/bench.
 	$(PY) bench/customers.py $(BENCH_CUSTOMERS_ARGS)
 	$(PY) bench/radius.py $(BENCH_RADIUS_ARGS)
 	$(PY) bench/billing.py $(BENCH_BILLING_ARGS)
+	$(PY) bench/support.py $(BENCH_SUPPORT_ARGS)
 
 # FreeRADIUS (Debian's freeradius, freeradius-postgresql) with deploy/freeradius, in the foreground,
 # against DATABASE_URL; RADIUS_ARGS adds options of `manage.py radius_server` (e.g. --debug,

@@ -137,6 +137,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Proxies in front of Enlace: the client IP is the N-th X-Forwarded-For entry from the right
+# (enlace.core.http.client_ip, used by the portal and the staff lockout); 0 = REMOTE_ADDR, the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
+# Subscriber portal: how long a password-reset link sent by e-mail stays valid.
+PORTAL_PASSWORD_RESET_MINUTES = int(os.environ.get("PORTAL_PASSWORD_RESET_MINUTES", "60"))
+
 # Lockout after repeated failed logins (django-axes): by user name and source IP together.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -144,7 +150,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+AXES_CLIENT_IP_CALLABLE = "enlace.core.http.client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -169,6 +175,24 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads (customer files, portal logo, bank files) go through Django's storage API: local
+# MEDIA_ROOT by default, or an S3-compatible bucket with ENLACE_STORAGE=s3 (django-storages,
+# needs boto3; docs/files.md). Customer files are downloaded through a view that checks scope.
+if os.environ.get("ENLACE_STORAGE", "local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -211,6 +235,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags and operation ids from the resource name
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "enlace.support.models.Ticket.Status",
+        "ServiceOrderStatusEnum": "enlace.support.models.ServiceOrder.Status",
+        "PriorityEnum": "enlace.support.models.Priority",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,14 +10,15 @@ urlpatterns = [
     path("", include("enlace.contracts.urls")),
     path("", include("enlace.radius.urls")),
     path("", include("enlace.billing.urls")),
+    path("", include("enlace.support.urls")),
+    path("", include("enlace.sales.urls")),
+    path("portal/", include("enlace.portal.urls")),
     path("api/", include("enlace.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served from MEDIA_URL, not even with DEBUG: customer files are downloaded
+# through a view that checks who may see them (docs/files.md) and the portal serves its logo.
 
 handler403 = "enlace.core.views.errors.permission_denied"
 handler404 = "enlace.core.views.errors.page_not_found"

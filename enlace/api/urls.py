@@ -25,9 +25,12 @@ from .routers import router
 API_MODULES = [
     "enlace.core.api",
     "enlace.customers.api",
+    "enlace.customers.files_api",
     "enlace.contracts.api",
     "enlace.radius.api",
     "enlace.billing.api",
+    "enlace.support.api",
+    "enlace.sales.api",
 ]
 
 extra_urls = []

@@ -40,6 +40,7 @@ DEFAULT_ROLES: dict[str, list[str]] = {
         "sales.view_*",
     ],
     TECHNICIAN: [*VIEW_REFERENCE, "radius.*", "support.view_*", "support.*_serviceorder*"],
+    # sales.* includes sales.change_sale_status ("Alterar": reopen a closed sale)
     COMMERCIAL: [*VIEW_REFERENCE, "customers.*", "contracts.*", "sales.*"],
 }
 
