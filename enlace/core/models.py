@@ -1,10 +1,11 @@
 """Reference data shared by every app: branches, parameters, people, payment terms, places, audit."""
 
+import functools
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -48,6 +49,15 @@ class EnlaceModel(models.Model):
             exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints
         )
 
+    def get_constraints(self):
+        """The constraints ``full_clean`` evaluates: all but those ``clean_fields`` already checks
+        in Python (``checked_in_python``). Those stay in the database as its guard; evaluating them
+        in ``full_clean`` too would cost a query each on every save."""
+        return [
+            (model, [c for c in constraints if c.name not in checked_in_python(model)])
+            for model, constraints in super().get_constraints()
+        ]
+
     def clean_fields(self, exclude=None):
         errors = {}
         try:
@@ -66,6 +76,36 @@ class EnlaceModel(models.Model):
     def get_absolute_url(self):
         meta = self._meta
         return reverse(f"{meta.app_label}:{meta.model_name}_detail", args=[self.pk])
+
+
+@functools.cache
+def checked_in_python(model) -> frozenset[str]:
+    """Names of ``model``'s check constraints that ``clean_fields`` enforces in Python already,
+    naming the field: the G-2 guards (``*_trimmed``, from ``no_edge_whitespace_constraints``) and
+    "value among the codes" guards (``Q(field__in=values)`` on a field whose choices are all
+    among ``values``, when the field cannot be blank or blank is among ``values``)."""
+    names = set()
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.CheckConstraint):
+            continue
+        if constraint.name.endswith("_trimmed"):
+            names.add(constraint.name)
+            continue
+        condition = constraint.condition
+        if condition.negated or len(condition.children) != 1 or not isinstance(condition.children[0], tuple):
+            continue
+        lookup, values = condition.children[0]
+        if not lookup.endswith("__in") or lookup.count("__") != 1:
+            continue
+        try:
+            field = model._meta.get_field(lookup[: -len("__in")])
+        except FieldDoesNotExist:
+            continue
+        allowed = {str(v) for v in values}
+        codes = {str(v) for v, _label in field.flatchoices} if field.choices else None
+        if codes and codes <= allowed and (not field.blank or "" in allowed):
+            names.add(constraint.name)
+    return frozenset(names)
 
 
 # --- Places ---------------------------------------------------------------------------------

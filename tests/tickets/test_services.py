@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from enlace.contracts.models import ContractHistory
@@ -443,7 +443,7 @@ def _in_threads(count, target):
         except Exception as exc:  # noqa: BLE001
             results[n] = exc
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection, or the test database stays in use
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for t in threads:
