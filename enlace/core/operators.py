@@ -13,9 +13,31 @@ from django.utils.translation import gettext as _
 from . import context
 from .audit import record_change, serialize
 from .exceptions import ApplicationError, PermissionDeniedError
+from .scope import allowed_branch_ids
 from .validators import has_edge_whitespace
 
 TEXT_FIELDS = ("username", "first_name", "last_name", "email")
+
+
+def operator_queryset(actor, queryset=None):
+    """The operator accounts ``actor`` may see and manage.
+
+    Everyone for an actor who works in every branch. For a branch-limited actor, only operators
+    whose employee record lists branches, all of them among the actor's: an account without an
+    employee record, without branches, or a superuser works in every branch, and managing it (its
+    password, its roles) would let a branch-limited administrator reach every branch.
+    """
+    from .models import Branch
+
+    queryset = get_user_model().objects.all() if queryset is None else queryset
+    ids = allowed_branch_ids(actor)
+    if ids is None:
+        return queryset
+    return (
+        queryset.filter(is_superuser=False, employee__branches__in=ids)
+        .exclude(employee__branches__in=Branch.objects.exclude(pk__in=ids))
+        .distinct()
+    )
 
 
 def _snapshot(user) -> dict:
@@ -43,6 +65,17 @@ def operator_save(*, user, password: str | None = None, groups=None, actor):
         if actor is not None and not actor.is_superuser and (user.is_superuser or (old and old.is_superuser)):
             raise PermissionDeniedError(
                 _("Only a superuser can create or change a superuser account."), field="is_superuser"
+            )
+        limited_to = allowed_branch_ids(actor) if actor is not None else None
+        if (
+            limited_to is not None
+            and old is not None
+            and not operator_queryset(actor).filter(pk=old.pk).exists()
+        ):
+            raise PermissionDeniedError(
+                _(
+                    "This operator works in branches you do not; only an operator of every branch can change it."
+                )
             )
         if actor is not None and old is not None and actor.pk == user.pk and not user.is_active:
             raise ApplicationError(
@@ -72,6 +105,8 @@ def operator_save(*, user, password: str | None = None, groups=None, actor):
         user.save()
         if groups is not None:
             user.groups.set(Group.objects.filter(pk__in=[getattr(g, "pk", g) for g in groups]))
+        if limited_to is not None and old is None:
+            _limit_new_operator(user, limited_to, actor)
 
         after = _snapshot(user)
         if password and old is not None:
@@ -79,3 +114,15 @@ def operator_save(*, user, password: str | None = None, groups=None, actor):
         action = ObjectChange.Action.UPDATE if old is not None else ObjectChange.Action.CREATE
         record_change(user, action, before, after)
     return user
+
+
+def _limit_new_operator(user, branch_ids, actor) -> None:
+    """An account created by a branch-limited actor gets an employee record in the actor's
+    branches at once; without it the account would work in every branch."""
+    from .models import Employee
+    from .services import object_save
+
+    name = user.get_full_name() or user.get_username()
+    object_save(
+        Employee(name=name, user=user, email=user.email), actor=actor, m2m={"branches": sorted(branch_ids)}
+    )

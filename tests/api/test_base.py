@@ -210,7 +210,15 @@ def test_schema_command_validates_without_warnings():
     assert '"/api/v1/parameters/"' in out.getvalue()
 
 
-def test_swagger_ui_is_served_from_local_static_files(client):
+@pytest.mark.django_db
+def test_schema_and_docs_need_authentication(client, admin_web):
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/docs/").status_code == 401
+    assert admin_web.get("/api/schema/").status_code == 200  # a staff session is enough
+
+
+def test_swagger_ui_is_served_from_local_static_files(admin_web):
+    client = admin_web
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -29,6 +29,7 @@ from enlace.core.models import (
     ObjectChange,
     PaymentCondition,
 )
+from enlace.core.scope import allowed_branch_ids
 
 User = get_user_model()
 
@@ -693,17 +694,53 @@ def test_superuser_flag_only_for_superusers(admin_web, operator_a_admin_web, fx)
     assert operator_a_admin_web.post(reverse("core:user_edit", args=[user.pk]), data).status_code == 302
     user.refresh_from_db()
     assert user.last_name == "Promovida" and not user.is_superuser
-    # ... nor may such an administrator change a superuser (e.g. its password).
+    # ... nor may such an administrator see or change a superuser (e.g. its password).
     admin = fx["admin"]
-    assert operator_a_admin_web.get(reverse("core:user_detail", args=[admin.pk])).status_code == 200
-    assert operator_a_admin_web.get(reverse("core:user_edit", args=[admin.pk])).status_code == 403
+    assert operator_a_admin_web.get(reverse("core:user_detail", args=[admin.pk])).status_code == 404
+    assert operator_a_admin_web.get(reverse("core:user_edit", args=[admin.pk])).status_code == 404
     response = operator_a_admin_web.post(
         reverse("core:user_edit", args=[admin.pk]),
         {"username": "admin", "password": "Tomada-123!", "password_confirm": "Tomada-123!"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     admin.refresh_from_db()
     assert admin.check_password("s3nha-Forte!")
+
+
+@pytest.mark.django_db
+def test_branch_limited_administrator_manages_only_operators_of_its_branches(operator_a_admin_web, fx):
+    """An account of another branch, of every branch (no branches, or no employee record) is
+    out of reach: changing its password would let a branch-limited administrator work in every
+    branch. An account it creates is limited to its branches at once."""
+    own = _make_operator(fx)  # employee in branch_a
+    other = User.objects.create_user("bruno", "bruno@enlace.test", "s3nha-Forte!")
+    Employee.objects.create(name="Bruno", user=other).branches.set([fx["branch_b"]])
+    both = User.objects.create_user("carla", "carla@enlace.test", "s3nha-Forte!")
+    Employee.objects.create(name="Carla", user=both).branches.set([fx["branch_a"], fx["branch_b"]])
+    everywhere = User.objects.create_user("davi", "davi@enlace.test", "s3nha-Forte!")
+    Employee.objects.create(name="Davi", user=everywhere)
+    no_employee = User.objects.create_user("eva", "eva@enlace.test", "s3nha-Forte!")
+
+    listing = operator_a_admin_web.get(reverse("core:user_list")).content.decode()
+    assert "joana" in listing
+    for user in (other, both, everywhere, no_employee):
+        assert f">{user.username}<" not in listing
+        for name in ("core:user_detail", "core:user_edit", "core:user_changes"):
+            assert operator_a_admin_web.get(reverse(name, args=[user.pk])).status_code == 404
+        response = operator_a_admin_web.post(
+            reverse("core:user_edit", args=[user.pk]),
+            {"username": user.username, "password": "Tomada-123!", "password_confirm": "Tomada-123!"},
+        )
+        assert response.status_code == 404
+        user.refresh_from_db()
+        assert user.check_password("s3nha-Forte!")
+    assert operator_a_admin_web.get(reverse("core:user_edit", args=[own.pk])).status_code == 200
+
+    response = operator_a_admin_web.post(reverse("core:user_add"), SCREENS["user"].data(fx))
+    assert response.status_code == 302
+    created = User.objects.get(username="marcos")
+    assert set(created.employee.branches.all()) == {fx["branch_a"]}
+    assert allowed_branch_ids(created) == frozenset({fx["branch_a"].pk})
 
 
 @pytest.mark.django_db

@@ -105,6 +105,8 @@ def test_subscriber_pays_with_pix_opens_a_ticket_and_sees_the_operators_reply(po
     # The menu folds into the toggler on a phone
     expect(page.locator("#nav-invoices")).to_be_hidden()
     page.click(".navbar-toggler")
+    # wait for the menu to finish opening (Bootstrap animates it; a click meanwhile may miss)
+    expect(page.locator("#portal-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.click("#nav-invoices")
     page.wait_for_url("**/portal/invoices/")
 

@@ -24,6 +24,21 @@ def page(page, admin_user):
     return page
 
 
+def act(page, name, *, fill=None, select=None):
+    """Open the action's form on the OS page, wait until it has finished opening (Bootstrap's
+    collapse animates: a click during the animation may land beside the button), fill it and
+    submit it, waiting for the page the action redirects to."""
+    page.wait_for_load_state()  # Bootstrap's handlers are attached
+    page.click(f"#action-{name}")
+    expect(page.locator(f"#form-{name}")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    for selector, value in (select or {}).items():
+        page.select_option(selector, value)
+    for selector, value in (fill or {}).items():
+        page.fill(selector, value)
+    with page.expect_navigation():
+        page.click(f"#submit-{name}")
+
+
 def test_ticket_with_process_from_the_customer_tab(page, customer, process_subject, technician):
     page.goto(f"/customers/{customer.pk}/")
     page.click("#tab-tickets")
@@ -45,25 +60,25 @@ def test_ticket_with_process_from_the_customer_tab(page, customer, process_subje
     page.click(f"#ticket-orders a:has-text('{first.protocol}')")
     page.wait_for_url(f"**/service-orders/{first.pk}/")
 
-    page.click("#action-assign")
-    page.select_option("#id_assign-technician", str(technician.pk))
-    page.click("#submit-assign")
-    expect(page.locator("#events tr[data-action='assign']")).to_have_count(1, timeout=10000)
+    act(page, "assign", select={"#id_assign-technician": str(technician.pk)})
+    expect(page.locator("#events tr[data-action='assign']")).to_have_count(1)
 
     start = (timezone.localtime() + datetime.timedelta(days=1)).replace(hour=9, minute=0)
-    page.click("#action-schedule")
-    page.fill("#id_schedule-scheduled_start", start.strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#id_schedule-scheduled_end", (start + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    page.click("#submit-schedule")
+    end = start + datetime.timedelta(hours=2)
+    act(
+        page,
+        "schedule",
+        fill={
+            "#id_schedule-scheduled_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "#id_schedule-scheduled_end": end.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     expect(page.locator("#order-status-badge")).to_have_attribute("data-status", "AG")
 
-    page.click("#action-start")
-    page.click("#submit-start")
+    act(page, "start")
     expect(page.locator("#order-status-badge")).to_have_attribute("data-status", "EX")
 
-    page.click("#action-finish")
-    page.fill("#id_finish-closing_note", "Vistoria feita, viabilidade ok")
-    page.click("#submit-finish")
+    act(page, "finish", fill={"#id_finish-closing_note": "Vistoria feita, viabilidade ok"})
     expect(page.locator("#order-status-badge")).to_have_attribute("data-status", "F")
 
     page.click("#order-ticket")

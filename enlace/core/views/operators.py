@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import tables
 from ..filtersets import BaseFilterSet
 from ..forms import OperatorForm
-from ..operators import operator_save
+from ..operators import operator_queryset, operator_save
 from .generic import ObjectChangesView, ObjectDetailView, ObjectEditView, ObjectListView
 
 User = get_user_model()
@@ -37,6 +37,9 @@ class OperatorViewMixin:
     model = User
     url_namespace = "core"
     queryset = User.objects.select_related("employee").prefetch_related("groups", "employee__branches")
+
+    def get_queryset(self):
+        return operator_queryset(self.request.user, self.queryset.all())
 
     def base_context(self):
         return {
