@@ -281,6 +281,9 @@ CEP_LOOKUP_TIMEOUT = float(os.environ.get("CEP_LOOKUP_TIMEOUT", "3"))
 # first delay before a retry (it doubles on each of the 3 retries).
 RADIUS_COA_TIMEOUT = float(os.environ.get("RADIUS_COA_TIMEOUT", "3"))
 RADIUS_COA_RETRY_DELAY = float(os.environ.get("RADIUS_COA_RETRY_DELAY", "5"))
+# Without a broker (tasks run in the web process) send them from a background thread, so that
+# blocking a contract does not wait for a silent concentrator's retries.
+RADIUS_COA_BACKGROUND = env_bool("RADIUS_COA_BACKGROUND", True)
 
 # --- Tables ---------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

@@ -39,6 +39,13 @@ def fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def coa_in_the_caller(settings):
+    """Tests run Celery eagerly: CoA/Disconnect requests are sent in the caller, so a test sees
+    their outcome when the service returns (tests/radius/test_coa.py tries the background thread)."""
+    settings.RADIUS_COA_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def offline_cep(settings):
     """No test reaches the internet: the online CEP provider points at a closed local port (tests
     of the lookup itself use a fake provider on 127.0.0.1, see tests/customers/conftest.py)."""

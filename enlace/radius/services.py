@@ -10,11 +10,14 @@ Disconnect-Request or CoA-Request (``queue_disconnect``), sent after commit by a
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 import string
+import threading
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils.translation import gettext as _
 
 from enlace.contracts.models import Contract, Plan
@@ -24,6 +27,8 @@ from enlace.core.services import object_delete, object_save
 from . import projection
 from .freeradius import RadAcct
 from .models import DisconnectRequest, IpAllocation, IpPool, Login, Nas
+
+logger = logging.getLogger(__name__)
 
 #: Fields of a login an operator (form, API) may set.
 LOGIN_FIELDS = (
@@ -316,15 +321,34 @@ def queue_disconnect(
         )
     if requests:
         ids = [r.pk for r in requests]
-
-        def send():
-            from .tasks import send_disconnect
-
-            for pk in ids:
-                send_disconnect.delay(pk)
-
-        transaction.on_commit(send)
+        transaction.on_commit(lambda: dispatch_disconnects(ids))
     return requests
+
+
+def dispatch_disconnects(ids: list[int]) -> None:
+    """Hand queued requests to Celery. Without a broker Celery runs the task in the caller, where a
+    silent NAS would hold the operator's request for every retry (~12 s); then, unless
+    ``RADIUS_COA_BACKGROUND`` is off, the requests are sent from a thread of their own (named
+    ``enlace-coa``) and the page answers at once."""
+    from .tasks import send_disconnect
+
+    def send_all():
+        for pk in ids:
+            send_disconnect.delay(pk)
+
+    if not (settings.CELERY_TASK_ALWAYS_EAGER and settings.RADIUS_COA_BACKGROUND):
+        send_all()
+        return
+
+    def in_background():
+        try:
+            send_all()
+        except Exception:
+            logger.exception("sending disconnect requests %s failed", ids)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    threading.Thread(target=in_background, name=f"enlace-coa-{ids[0]}", daemon=True).start()
 
 
 def login_disconnect(*, actor, login: Login, reason: str = "") -> list[DisconnectRequest]:

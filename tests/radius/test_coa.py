@@ -2,6 +2,8 @@
 stand-in of tests/support/nas.py. The open session is a ``radacct`` row inserted as FreeRADIUS's
 accounting Start would."""
 
+import threading
+
 import pytest
 from django.utils import timezone, translation
 from pyrad import packet as rp
@@ -111,6 +113,26 @@ def test_no_answer_retries_three_times_then_records_the_timeout(
     [text] = network_history(active_contract)
     assert "Disconnect-Request" in text
     assert ContractHistory.objects.filter(kind=ContractHistory.Kind.NETWORK).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_silent_nas_does_not_hold_the_request(
+    settings, admin_user, active_contract, login, coa_nas, nas_standin
+):
+    """`make run` has no broker: the requests go out from a background thread, so blocking returns
+    while the silent NAS is still being retried, and the outcome is recorded all the same."""
+    settings.RADIUS_COA_BACKGROUND = True
+    nas_standin.mode = "silent"
+    open_session(login.username)
+    contract_services.contract_block(actor=admin_user, contract=active_contract, reason="teste")
+    [sender] = [t for t in threading.enumerate() if t.name.startswith("enlace-coa-")]
+    assert sender.is_alive()  # the first attempt alone waits RADIUS_COA_TIMEOUT for the NAS
+    assert DisconnectRequest.objects.get().status in ("pending", "sending")
+    sender.join(timeout=120)
+    request = DisconnectRequest.objects.get()
+    assert request.status == "timeout" and request.attempts == 4
+    [text] = network_history(active_contract)
+    assert "Disconnect-Request" in text
 
 
 def test_wrong_secret_is_not_answered_and_says_why(
