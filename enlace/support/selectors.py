@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enlace.billing.models import OPEN_STATUSES, Invoice
 
@@ -82,3 +83,27 @@ def technician_agenda(
         day_orders = [o for o in orders if timezone.localtime(o.scheduled_start, tz).date() == day]
         agenda.append((day, day_orders))
     return agenda
+
+
+def open_by_department(queryset, limit: int = 8) -> list[dict]:
+    """Open tickets (new or in progress) of ``queryset`` per department, most first (one query):
+    what the tickets list draws as a chart. Past ``limit`` departments the rest are summed."""
+    counts = (
+        queryset.filter(status__in=(Ticket.Status.NEW, Ticket.Status.IN_PROGRESS))
+        .order_by()
+        .values("department_id", "department__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "department__name")
+    )
+    rows = [
+        {
+            "label": row["department__name"] or _("No department"),
+            "count": row["count"],
+            "department": row["department_id"],
+        }
+        for row in counts
+    ]
+    if len(rows) > limit:
+        rest = sum(row["count"] for row in rows[limit - 1 :])
+        rows = [*rows[: limit - 1], {"label": _("Others"), "count": rest, "department": None}]
+    return rows

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from enlace.core.charts import bar_chart
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import (
     ObjectDeleteView,
@@ -98,10 +99,23 @@ class ProcessStepDeleteView(ObjectDeleteView):
 
 
 class TicketListView(ObjectListView):
+    """Every ticket with filters; above the table, the open ones of the filtered set by department
+    as a bar chart (each bar filters the list by its department)."""
+
     model = Ticket
     queryset = Ticket.objects.select_related("customer", "subject", "department", "responsible")
     table_class = tables.TicketTable
     filterset_class = filtersets.TicketListFilterSet
+    table_template_name = "support/includes/ticket_results.html"
+
+    def get_list_context(self, queryset):
+        query = self.request.GET.copy()
+        for name in ("department", "page"):
+            query.pop(name, None)
+        return {
+            "chart": bar_chart(selectors.open_by_department(queryset), value_key="count"),
+            "chart_query": query.urlencode(),
+        }
 
 
 class TicketDetailView(ObjectDetailView):

@@ -1,6 +1,7 @@
 """Operator screens of support: lists, ticket and service order pages, actions, tabs, agenda."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -224,3 +225,29 @@ def test_technician_role_can_act_on_orders(db, django_user_model, make_order, te
     client.post(reverse("support:serviceorder_action", args=[order.pk, "assume"]), {})
     order.refresh_from_db()
     assert order.status == "AS" and order.technician == technician
+
+
+@pytest.mark.django_db
+def test_ticket_list_charts_the_open_tickets_by_department(
+    admin_web, admin_user, make_ticket, department, field_department
+):
+    """Above the list, the open tickets of the filtered set per department (an SVG bar each,
+    linking to the list filtered by it); solved tickets don't count; the chart follows the filters."""
+    make_ticket()
+    make_ticket()
+    make_ticket(department=field_department)
+    solved = make_ticket(department=field_department)
+    services.ticket_close(actor=admin_user, ticket=solved)
+
+    html = admin_web.get(reverse("support:ticket_list")).content.decode()
+    chart = re.search(r'<figure class="mb-0" id="tickets-chart">.*?</figure>', html, re.S).group(0)
+    bars = re.findall(r'data-department="(\d+)">\s*<title>([^<]+)</title>', chart)
+    assert bars == [
+        (str(department.pk), f"{department.name}: 2"),
+        (str(field_department.pk), f"{field_department.name}: 1"),
+    ]
+    assert f"department={department.pk}" in chart
+    assert "3 atendimentos abertos por setor" in chart
+
+    filtered = admin_web.get(reverse("support:ticket_list"), {"priority": "B"}).content.decode()
+    assert 'id="tickets-chart"' not in filtered  # nothing open with that priority: no chart

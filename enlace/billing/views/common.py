@@ -1,7 +1,6 @@
 """Helpers shared by the finance screens."""
 
 import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from enlace.core.charts import bar_chart
 from enlace.core.exceptions import ApplicationError
 
 from ..filtersets import color_condition
@@ -52,12 +52,6 @@ def legend() -> list[dict]:
 
 # --- The chart of the receivables list: amount by colour, inline SVG ----------------------------------
 
-CHART_WIDTH = 640
-BAR_HEIGHT = 22
-BAR_GAP = 8
-LABEL_WIDTH = 190
-VALUE_WIDTH = 150
-
 
 def amount_by_color(queryset, today: datetime.date | None = None) -> list[dict]:
     """Amount and count of ``queryset``'s invoices per F-2 colour (one query)."""
@@ -80,29 +74,7 @@ def amount_by_color(queryset, today: datetime.date | None = None) -> list[dict]:
 
 
 def chart(rows: list[dict]) -> dict:
-    """Geometry of a horizontal bar chart of ``rows`` (drawn by ``billing/includes/chart.html``)."""
-    largest = max((row["amount"] for row in rows), default=ZERO)
-    plot = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    bars = []
-    for n, row in enumerate(rows):
-        width = int(Decimal(plot) * row["amount"] / largest) if largest else 0
-        y = n * (BAR_HEIGHT + BAR_GAP)
-        bars.append(
-            {
-                **row,
-                "y": y,
-                "text_y": y + BAR_HEIGHT // 2 + 5,
-                "width": max(width, 2 if row["amount"] else 0),
-                "value_x": LABEL_WIDTH + max(width, 2) + 6,
-            }
-        )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": len(rows) * (BAR_HEIGHT + BAR_GAP),
-        "bar_height": BAR_HEIGHT,
-        "label_width": LABEL_WIDTH,
-        "label_x": LABEL_WIDTH - 8,
-        "total": sum((row["amount"] for row in rows), ZERO),
-        "count": sum(row["count"] for row in rows),
-    }
+    """Geometry of the bar chart of ``rows`` by amount (drawn by ``billing/includes/chart.html``)."""
+    geometry = bar_chart(rows, value_key="amount")
+    geometry["total"] = sum((row["amount"] for row in rows), ZERO)
+    return geometry

@@ -120,10 +120,15 @@ class ObjectListView(ObjectViewMixin, View):
             "table_template_name": self.table_template_name,
             "filterset": filterset,
             "filter_form": filterset.form if filterset else None,
+            **self.get_list_context(queryset),
         }
         if getattr(request, "htmx", False) and request.htmx.target == "object-table":
             return render(request, self.table_template_name, context)
         return render(request, self.template_name, context)
+
+    def get_list_context(self, queryset) -> dict:
+        """More context from the filtered rows (e.g. a chart of them); shown by the results part."""
+        return {}
 
     def export_csv(self, table):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
