@@ -38,3 +38,21 @@ class PortalLoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.ip} ({self.failures})"
+
+
+class PortalPasswordReset(models.Model):
+    """When the last password-reset e-mail went to a customer: "forgot my password" sends at most
+    one per customer every few minutes (``services.RESET_EMAIL_INTERVAL``), so nobody can flood a
+    subscriber's inbox through the portal."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("portal password reset")
+        verbose_name_plural = _("portal password resets")
+
+    def __str__(self):
+        return f"{self.customer_id} @ {self.sent_at:%Y-%m-%d %H:%M}"

@@ -175,10 +175,14 @@ def open_invoice_of(customer: Customer, pk) -> Invoice:
 
 
 def tickets(customer: Customer):
+    """The customer's tickets the subscriber sees: those opened in the portal and those whose subject
+    is visible in the portal. A ticket the provider opened internally under a hidden subject (a
+    collection or fraud check, say) is not theirs to read: a 404 like any other id."""
     from enlace.support.models import Ticket
 
     return (
         Ticket.objects.filter(customer=customer)
+        .filter(Q(origin=Ticket.Origin.HOTSITE) | Q(subject__portal_visible=True))
         .select_related("subject", "contract")
         .order_by("-opened_at", "-pk")
     )

@@ -9,12 +9,12 @@ subscriber without scoping it to that customer first (``selectors``).
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,10 +32,12 @@ from enlace.core.validators import only_alnum
 from enlace.customers.models import Customer
 
 from . import selectors
-from .models import PortalLoginFailure
+from .models import PortalLoginFailure, PortalPasswordReset
 from .security import token_generator
 
 MIN_PASSWORD_LENGTH = 8
+#: At most one password-reset e-mail per customer in this interval.
+RESET_EMAIL_INTERVAL = datetime.timedelta(minutes=5)
 #: Hash checked when no account matches, so a wrong login costs as much time as a wrong password.
 _DUMMY_HASH_INPUT = "enlace-portal-no-such-account"  # noqa: S105 - not a credential
 #: At most this many customers sharing a CPF/CNPJ are tried (the parameter may allow duplicates).
@@ -45,30 +47,51 @@ DOCUMENT_CANDIDATES = 5
 # --- Lockout by source IP -------------------------------------------------------------------
 
 
+def lockout_key(ip: str | None) -> str | None:
+    """What the lockout counts by: the IPv4 address, or the /64 network of an IPv6 address (a
+    subscriber line gets a whole /64 or more, so the next address must not be a fresh start)."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
 def lockout_until(ip: str | None, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
     """When the lockout of ``ip`` ends, if it is locked out now."""
-    if not ip:
+    key = lockout_key(ip)
+    if not key:
         return None
     now = now or timezone.now()
     return (
-        PortalLoginFailure.objects.filter(ip=ip, locked_until__gt=now)
+        PortalLoginFailure.objects.filter(ip=key, locked_until__gt=now)
         .values_list("locked_until", flat=True)
         .first()
     )
 
 
-def login_failure_record(*, ip: str | None, login: str = "") -> PortalLoginFailure | None:
-    """Count one failed login of ``ip``; the N-th failure within the lockout period (both from the
-    parameters) locks the IP out for that period."""
-    if not ip:
+def login_attempt_claim(*, ip: str | None, login: str = "") -> datetime.datetime | None:
+    """Count one password check from ``ip`` BEFORE it is made, under a row lock, and say whether it
+    may be made: returns when the lockout ends if ``ip`` is locked out (nothing may be checked),
+    ``None`` otherwise. Counting first means parallel attempts cannot all slip in before the first
+    failure is written; the N-th attempt within the period (both from the parameters) is still
+    checked and sets the lock, and a success clears the count (``login_failures_clear``)."""
+    key = lockout_key(ip)
+    if not key:
         return None
     params = GeneralParameters.load()
     now = timezone.now()
     window = datetime.timedelta(minutes=params.portal_lockout_minutes)
     with transaction.atomic():
         record, created = PortalLoginFailure.objects.select_for_update().get_or_create(
-            ip=ip, defaults={"failures": 0, "first_failure_at": now, "last_failure_at": now}
+            ip=key, defaults={"failures": 0, "first_failure_at": now, "last_failure_at": now}
         )
+        if record.locked_until is not None and record.locked_until > now:
+            return record.locked_until
         expired_lock = record.locked_until is not None and record.locked_until <= now
         if not created and (expired_lock or now - record.first_failure_at > window):
             record.failures = 0
@@ -80,12 +103,19 @@ def login_failure_record(*, ip: str | None, login: str = "") -> PortalLoginFailu
         if record.failures >= params.portal_lockout_attempts:
             record.locked_until = now + window
         record.save()
-    return record
+    return None
 
 
 def login_failures_clear(*, ip: str | None) -> None:
-    if ip:
-        PortalLoginFailure.objects.filter(ip=ip).delete()
+    key = lockout_key(ip)
+    if key:
+        PortalLoginFailure.objects.filter(ip=key).delete()
+
+
+def _locked_out_error(until: datetime.datetime) -> str:
+    return _("Too many failed attempts from your connection. Try again after %(time)s.") % {
+        "time": timezone.localtime(until).strftime("%H:%M")
+    }
 
 
 def login_failures_purge(*, now: datetime.datetime | None = None) -> int:
@@ -125,14 +155,9 @@ def _candidates(identifier: str, params: GeneralParameters) -> list[Customer]:
 def portal_authenticate(*, identifier: str, password: str, ip: str | None) -> LoginResult:
     """P-1: the customer whose portal login (or CPF/CNPJ, when the parameter allows it) and
     password match — unless ``ip`` is locked out, in which case nothing is checked at all."""
-    until = lockout_until(ip)
+    until = login_attempt_claim(ip=ip, login=identifier)
     if until is not None:
-        return LoginResult(
-            code="locked_out",
-            locked_until=until,
-            error=_("Too many failed attempts from your connection. Try again after %(time)s.")
-            % {"time": timezone.localtime(until).strftime("%H:%M")},
-        )
+        return LoginResult(code="locked_out", locked_until=until, error=_locked_out_error(until))
     params = GeneralParameters.load()
     matched = None
     candidates = [c for c in _candidates(identifier, params) if c.portal_password]
@@ -143,16 +168,14 @@ def portal_authenticate(*, identifier: str, password: str, ip: str | None) -> Lo
             matched = customer
             break
     if matched is None:
-        record = login_failure_record(ip=ip, login=identifier)
         result = LoginResult(code="invalid", error=_("Wrong login or password."))
-        if record is not None and record.locked_until is not None:
-            result.locked_until = record.locked_until
+        result.locked_until = lockout_until(ip)
         return result
+    login_failures_clear(ip=ip)
     if not matched.active or matched.is_lead:
         return LoginResult(
             code="inactive", error=_("This account is not active. Please contact us to use the portal.")
         )
-    login_failures_clear(ip=ip)
     return LoginResult(customer=matched)
 
 
@@ -201,18 +224,28 @@ def _check_new_password(password: str, confirmation: str) -> None:
 
 
 def portal_password_set(
-    *, customer: Customer, password: str, confirmation: str, current_password: str | None = None
+    *,
+    customer: Customer,
+    password: str,
+    confirmation: str,
+    current_password: str | None = None,
+    ip: str | None = None,
 ) -> Customer:
     """Set the customer's portal password (hashed) and clear "change password on first access".
 
-    ``current_password`` is checked when given. Only the two portal fields are written (with the
-    audit trail), so a record that would fail a rule added since it was saved (e.g. a CPF now
-    required) still lets its subscriber change their password.
+    ``current_password`` is checked when given, counted by the same lockout as the login (from
+    ``ip``): a session — perhaps opened by automatic access on a shared network — is not a way to
+    guess the password. Only the two portal fields are written (with the audit trail), so a record
+    that would fail a rule added since it was saved (e.g. a CPF now required) still lets its
+    subscriber change their password.
     """
-    if current_password is not None and not (
-        customer.portal_password and check_password(current_password, customer.portal_password)
-    ):
-        raise ValidationError({"old_password": [_("The current password is wrong.")]})
+    if current_password is not None:
+        until = login_attempt_claim(ip=ip, login=customer.portal_login or "")
+        if until is not None:
+            raise ValidationError({"old_password": [_locked_out_error(until)]})
+        if not (customer.portal_password and check_password(current_password, customer.portal_password)):
+            raise ValidationError({"old_password": [_("The current password is wrong.")]})
+        login_failures_clear(ip=ip)
     _check_new_password(password, confirmation)
     ctx = context.current()
     with context.acting_as(None, source=ctx.source, request_id=ctx.request_id), transaction.atomic():
@@ -258,10 +291,23 @@ def portal_password_reset_send(*, identifier: str, base_url: str) -> bool:
     }
     subject = _("%(portal)s: reset your password") % {"portal": params.portal_name}
     body = render_to_string("portal/email/password_reset.txt", context_)
-    recipients = customer.emails
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    )
+    recipients = list(customer.emails)
+    now = timezone.now()
+    with transaction.atomic():
+        throttle, _created = PortalPasswordReset.objects.select_for_update().get_or_create(
+            customer=customer, defaults={"sent_at": now - RESET_EMAIL_INTERVAL}
+        )
+        if now - throttle.sent_at < RESET_EMAIL_INTERVAL:
+            return False  # one e-mail per customer per interval: the page cannot flood an inbox
+        throttle.sent_at = now
+        throttle.save(update_fields=["sent_at"])
+
+    def send():
+        from .tasks import send_password_reset
+
+        send_password_reset.delay(subject, body, recipients)
+
+    transaction.on_commit(send)
     return True
 
 

@@ -305,6 +305,7 @@ class PasswordView(PortalView):
                     current_password=form.cleaned_data.get("old_password")
                     if self.customer.portal_password
                     else None,
+                    ip=client_ip(request),
                 )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
