@@ -7,8 +7,10 @@ An upload is checked before a byte reaches storage:
 - type, by content (never by name): PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or plain text.
   Executables (ELF, Windows "MZ", Mach-O, scripts starting with ``#!``) are refused whatever they
   are called; DOCX/XLSX/ODT are ZIP containers whose inner structure is checked
-  (``[Content_Types].xml`` with ``word/`` or ``xl/``; ODT's ``mimetype`` entry); text must be
-  UTF-8 or Latin-1 without NUL or other control bytes.
+  (``[Content_Types].xml`` with ``word/`` or ``xl/``; ODT's ``mimetype`` entry) without reading
+  any member whole — an archive declaring absurd sizes (``ZIP_MAX_UNCOMPRESSED``,
+  ``ZIP_MAX_MEMBERS``) is refused; text must be UTF-8 or Latin-1 without NUL or other control
+  bytes, and is accepted as text even when it starts with a weak signature ("BM", "MZ").
 
 A refused file raises ``ValidationError({"file": [...]})`` and nothing is stored. The stored name
 is ``customers/<customer id>/<random>-<sanitised name>`` (``models.customer_file_path``). A deleted
@@ -44,16 +46,24 @@ ALLOWED = {
     "text/plain": "txt",
 }
 ALLOWED_LABEL = "PDF, JPG, PNG, WebP, DOCX, XLSX, ODT, TXT"
+#: Signatures of programs that text never starts with: refused at once.
 EXECUTABLE_MAGIC = (
     b"\x7fELF",
-    b"MZ",
     b"\xfe\xed\xfa\xce",
     b"\xfe\xed\xfa\xcf",
     b"\xcf\xfa\xed\xfe",
     b"\xca\xfe\xba\xbe",
     b"#!",
 )
+#: Windows programs start with "MZ" — and so can a note ("MZ 3 de março ..."): a file starting
+#: with it is a program only when it is not text.
+WEAK_EXECUTABLE_MAGIC = b"MZ"
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+#: ZIP containers: an archive declaring more members or more uncompressed bytes than these is
+#: refused (a "ZIP bomb"); no member is ever read whole, only its first ``ZIP_MEMBER_READ`` bytes.
+ZIP_MAX_MEMBERS = 10_000
+ZIP_MAX_UNCOMPRESSED = 512 * 1024 * 1024
+ZIP_MEMBER_READ = 256
 #: Control bytes that never appear in a text document (tab, LF, FF and CR are allowed).
 CONTROL_BYTES = set(range(0, 9)) | {11} | set(range(14, 32)) | {127}
 HEAD = 8192
@@ -75,13 +85,32 @@ def _read_head(upload) -> bytes:
     return head
 
 
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int = ZIP_MEMBER_READ) -> bytes:
+    """At most ``limit`` bytes of a member, never more whatever the member declares."""
+    with archive.open(info) as member:
+        return member.read(limit)
+
+
 def _office_type(upload) -> str | None:
-    """The OOXML/ODF type of a ZIP upload by its inner structure, or None."""
+    """The OOXML/ODF type of a ZIP upload by its inner structure, or None. An archive whose
+    declared sizes are absurd is refused (``ValidationError``)."""
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT_MIMETYPE:
+            infos = archive.infolist()
+            if len(infos) > ZIP_MAX_MEMBERS or sum(i.file_size for i in infos) > ZIP_MAX_UNCOMPRESSED:
+                raise _refuse(
+                    _(
+                        "The archive declares more content than a document has (a “ZIP bomb”?); it was not stored."
+                    )
+                )
+            names = {info.filename: info for info in infos}
+            mimetype = names.get("mimetype")
+            if (
+                mimetype is not None
+                and mimetype.file_size <= ZIP_MEMBER_READ
+                and _read_member(archive, mimetype).strip() == ODT_MIMETYPE
+            ):
                 return "application/vnd.oasis.opendocument.text"
             if "[Content_Types].xml" in names:
                 if any(n.startswith("word/") for n in names):
@@ -119,8 +148,9 @@ def sniff(upload) -> str:
     }
     if not head:
         raise _refuse(_("The file is empty."))
+    program = _("The file is a program (executable), whatever its name says; it was not stored.")
     if head.startswith(EXECUTABLE_MAGIC):
-        raise _refuse(_("The file is a program (executable), whatever its name says; it was not stored."))
+        raise _refuse(program)
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
     if mime in ("application/pdf", "image/jpeg", "image/png", "image/webp"):
@@ -130,8 +160,12 @@ def sniff(upload) -> str:
         if office:
             return office
         raise _refuse(refused)
-    if mime is None and _is_text(upload):
+    # Text whatever a weak signature says: "BM" (bitmap), "MZ" (Windows program) and the like
+    # are two or three letters a note can start with; a real one has control or NUL bytes.
+    if _is_text(upload):
         return "text/plain"
+    if head.startswith(WEAK_EXECUTABLE_MAGIC):
+        raise _refuse(program)
     raise _refuse(refused)
 
 

@@ -11,7 +11,7 @@ from enlace.contracts.models import Contract
 from enlace.core.forms import EnlaceForm, EnlaceModelForm
 from enlace.core.models import Employee, PaymentCondition, Wallet
 
-from .models import MONEY, QUANTITY, Product, Sale
+from .models import MONEY, QUANTITY, Product, Sale, SaleStatus
 
 
 class ProductForm(EnlaceModelForm):
@@ -155,4 +155,15 @@ class SaleFinishForm(EnlaceForm):
 
 
 class SaleStatusForm(EnlaceForm):
+    """ "Alterar": the status wanted is posted (a hidden field), never inferred from the current
+    one, so a double submit cannot toggle the sale back."""
+
+    status = forms.ChoiceField(
+        choices=SaleStatus.choices,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Say which status the sale goes to."),
+            "invalid_choice": _("Unknown status."),
+        },
+    )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)

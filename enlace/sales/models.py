@@ -23,10 +23,10 @@ from enlace.core.validators import no_edge_whitespace_constraints
 MONEY = {"max_digits": 12, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
 ZERO = Decimal("0.00")
+#: One cent is also what the database tolerates when it compares a discount with quantity × price:
+#: the item's value is that product rounded half up (up to half a cent more) and SQLite compares
+#: decimals as floating point numbers; the services keep the exact rule with a clear message.
 CENT = Decimal("0.01")
-#: Half a cent: what the database tolerates when it compares a discount with quantity × price
-#: (SQLite compares decimals as floating point numbers; the services compare them exactly).
-HALF_CENT = Decimal("0.005")
 
 
 def cents(value) -> Decimal:
@@ -172,7 +172,7 @@ class SaleItem(EnlaceModel):
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="saleitem_unit_price_gte_0"),
             models.CheckConstraint(condition=Q(discount__gte=0), name="saleitem_discount_gte_0"),
             models.CheckConstraint(
-                condition=Q(discount__lte=F("quantity") * F("unit_price") + Value(HALF_CENT)),
+                condition=Q(discount__lte=F("quantity") * F("unit_price") + Value(CENT)),
                 name="saleitem_discount_lte_value",
             ),
         ]

@@ -8,7 +8,10 @@ Rules:
   to edit an existing item, its ``id``); ``unit_price`` defaults to the product's price. Totals
   are computed exactly in ``Decimal`` (each item rounded to cents, ``ROUND_HALF_UP``);
 - a closed sale cannot be changed (values, items, customer) nor deleted: "Alterar"
-  (``sale_set_status``, permission ``sales.change_sale_status``) opens it again;
+  (``sale_set_status``, permission ``sales.change_sale_status``) opens it again; it is told the
+  status wanted and refuses one the sale already has (a double submit changes nothing twice);
+- an item id appears at most once in an update; once its receivables exist, a (reopened) sale
+  keeps its customer and contract (the invoices bill them);
 - "Finalizar venda" (``sale_finish``) closes an open sale and, when asked, generates its
   receivables by the payment condition's instalments — once: the sale remembers it (and the
   database refuses a second receivable for the same instalment), so finishing again after a
@@ -86,6 +89,7 @@ def _build_items(sale: Sale, items, existing: dict[int, SaleItem]) -> list[SaleI
     if not items:
         raise ValidationError({"items": [_("Add at least one item.")]})
     built = []
+    seen: dict[int, int] = {}
     for index, data in enumerate(items, start=1):
         data = dict(data)
         item_id = data.pop("id", None)
@@ -94,6 +98,16 @@ def _build_items(sale: Sale, items, existing: dict[int, SaleItem]) -> list[SaleI
                 raise ValidationError(
                     {"items": [_("Item %(n)s is not an item of this sale.") % {"n": index}]}
                 )
+            if item_id in seen:
+                raise ValidationError(
+                    {
+                        "items": [
+                            _("Item %(n)s repeats item %(first)s (%(item)s, id %(id)s); each item once.")
+                            % {"n": index, "first": seen[item_id], "item": existing[item_id], "id": item_id}
+                        ]
+                    }
+                )
+            seen[item_id] = index
             item = existing[item_id]
         else:
             item = SaleItem(sale=sale)
@@ -195,7 +209,19 @@ def sale_update(*, actor, sale: Sale, items=None, **data) -> Sale:
         locked = Sale.objects.select_for_update().get(pk=sale.pk)
         if not locked.is_open:
             raise _closed_error()
+        customer_id, contract_id = locked.customer_id, locked.contract_id
         _apply_sale(locked, data)
+        moved = [
+            name
+            for name, before in (("customer", customer_id), ("contract", contract_id))
+            if getattr(locked, f"{name}_id") != before
+        ]
+        if moved and locked.receivables.exists():
+            raise ApplicationError(
+                _("The sale's receivables were generated; its customer and contract cannot be changed."),
+                code="has_receivables",
+                field=moved[0],
+            )
         existing = {item.pk: item for item in locked.items.select_related("product")}
         if items is not None:
             built = _build_items(locked, items, existing)

@@ -106,7 +106,9 @@ class SaleDetailView(ObjectDetailView):
             "receivables_differ": bool(receivables) and receivables_total != sale.total,
             "legend": legend(),
             "finish_form": finish_form,
-            "status_form": forms.SaleStatusForm(),
+            "status_form": forms.SaleStatusForm(
+                initial={"status": SaleStatus.CLOSED if sale.is_open else SaleStatus.OPEN}
+            ),
             "tab_url": sales_tab_url(sale.customer),
             "can_view_invoices": user.has_perm("billing.view_invoice"),
             **sale_actions(sale, user),
@@ -267,8 +269,10 @@ class SaleStatusView(ObjectViewMixin, View):
     def post(self, request, pk):
         sale = self.get_object()
         form = forms.SaleStatusForm(data=request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        target = SaleStatus.OPEN if not sale.is_open else SaleStatus.CLOSED
+        if not form.is_valid():
+            error_messages(request, ValidationError(form.errors))
+            return redirect(sale.get_absolute_url())
+        target, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
         try:
             services.sale_set_status(actor=request.user, sale=sale, status=target, reason=reason)
         except (ValidationError, ApplicationError) as exc:

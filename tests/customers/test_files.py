@@ -5,6 +5,7 @@ service, the screens and the API. Uploads go to a temporary MEDIA_ROOT."""
 
 import io
 import os
+import tracemalloc
 import zipfile
 
 import pytest
@@ -329,3 +330,97 @@ def test_api_other_branch_is_404(operator_a_api, admin_user, customer, customer_
         format="multipart",
     )
     assert response.status_code == 400 and "customer" in response.json()
+
+
+# --- ZIP bombs and weak signatures -------------------------------------------------------------
+
+
+def zeros_zip(name: str, megabytes: int, extra: dict[str, bytes] | None = None) -> bytes:
+    """A small archive whose member ``name`` inflates to ``megabytes`` MB of NUL bytes, written in
+    1 MB chunks so that building it allocates little."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry, data in (extra or {}).items():
+            archive.writestr(entry, data)
+        chunk = b"\x00" * (1024 * 1024)
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w", force_zip64=True) as member:
+            for _n in range(megabytes):
+                member.write(chunk)
+    return out.getvalue()
+
+
+def sniff_peak(data: bytes, name: str = "a.odt"):
+    """(the sniffed type or the refusal, the peak of memory allocated while sniffing)."""
+    tracemalloc.start()
+    try:
+        result = files.sniff(SimpleUploadedFile(name, data))
+    except ValidationError as exc:
+        result = exc
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+def test_zip_bomb_mimetype_is_not_read_whole(settings):
+    bomb = zeros_zip("mimetype", 64, extra={"[Content_Types].xml": b"<Types/>"})
+    assert len(bomb) < 200 * 1024  # tiny upload, 64 MB declared
+    result, peak = sniff_peak(bomb)
+    assert isinstance(result, ValidationError) and "file" in result.message_dict
+    assert peak < 4 * 1024 * 1024, f"sniffing allocated {peak / 1e6:.1f} MB"
+
+
+def test_zip_bomb_in_a_docx_member_is_not_read(settings):
+    bomb = zeros_zip(
+        "word/document.xml", 64, extra={"[Content_Types].xml": b"<Types/>", "mimetype": b"x" * 100}
+    )
+    result, peak = sniff_peak(bomb, "a.docx")
+    assert result == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert peak < 4 * 1024 * 1024, f"sniffing allocated {peak / 1e6:.1f} MB"
+
+
+def test_archive_declaring_absurd_sizes_is_refused(admin_user, customer, media, monkeypatch):
+    monkeypatch.setattr(files, "ZIP_MAX_UNCOMPRESSED", 2 * 1024 * 1024)
+    bomb = zeros_zip("word/document.xml", 3, extra={"[Content_Types].xml": b"<Types/>"})
+    with pytest.raises(ValidationError) as exc:
+        create(admin_user, customer, name="proposta.docx", data=bomb)
+    assert "ZIP" in exc.value.message_dict["file"][0]
+    assert stored(media) == [] and not CustomerFile.objects.exists()
+
+
+def test_archive_with_too_many_members_is_refused(admin_user, customer, monkeypatch):
+    monkeypatch.setattr(files, "ZIP_MAX_MEMBERS", 3)
+    data = zipped({"[Content_Types].xml": b"<Types/>", **{f"word/{n}.xml": b"<x/>" for n in range(3)}})
+    with pytest.raises(ValidationError) as exc:
+        create(admin_user, customer, name="proposta.docx", data=data)
+    assert "ZIP" in exc.value.message_dict["file"][0]
+
+
+def test_odt_mimetype_entry_of_odd_size_is_not_odt(admin_user, customer):
+    data = zipped({"mimetype": ODT_MIMETYPE_PADDED, "content.xml": b"<office/>"})
+    with pytest.raises(ValidationError):
+        create(admin_user, customer, name="termo.odt", data=data)
+
+
+ODT_MIMETYPE_PADDED = b"application/vnd.oasis.opendocument.text" + b" " * 1000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"BMW do cliente na garagem\n",  # "BM": a bitmap's signature
+        "MZ Telecom: visita às 14h\n".encode(),  # "MZ": a Windows program's signature
+        "MZ Telecom: visita às 14h\n".encode("latin-1"),
+    ],
+)
+def test_text_starting_with_a_weak_signature_is_text(admin_user, customer, text):
+    record = create(admin_user, customer, name="nota.txt", data=text)
+    assert record.content_type == "text/plain" and record.file.name.endswith(".txt")
+
+
+def test_windows_program_is_still_refused_as_a_program(admin_user, customer):
+    with pytest.raises(ValidationError) as exc:
+        create(admin_user, customer, name="nota.txt", data=b"MZ\x90\x00" + b"This program" * 10)
+    assert "executável" in exc.value.message_dict["file"][0]

@@ -158,3 +158,46 @@ def test_filters(seller_api, seller, customer, router_product):
     assert ids == [closed.pk]
     ids = {s["id"] for s in seller_api.get(f"/api/v1/sales/?customer={customer.pk}").json()["results"]}
     assert ids == {open_sale.pk, closed.pk}
+
+
+def test_a_repeated_item_id_is_400_naming_the_item(seller_api, admin_user, customer, router_product):
+    sale = services.sale_create(actor=admin_user, customer=customer, items=[{"product": router_product}])
+    item = sale.items.get()
+    response = seller_api.patch(
+        f"/api/v1/sales/{sale.pk}/", {"items": [{"id": item.pk}, {"id": item.pk}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert router_product.name in str(response.json()["items"])
+    sale.refresh_from_db()
+    assert sale.total == Decimal("349.90") == sale.items_total()
+
+
+def test_customer_change_after_receivables_is_400(seller_api, admin_user, customer, router_product, wallet):
+    from enlace.customers.services import customer_create
+
+    other = customer_create(
+        actor=admin_user, name="Pedro Lima", person_type="F", cpf_cnpj="39053344705", branch=customer.branch
+    )
+    sale = services.sale_create(actor=admin_user, customer=customer, items=[{"product": router_product}])
+    services.sale_finish(actor=admin_user, sale=sale, generate_receivables=True, wallet=wallet)
+    services.sale_reopen(actor=admin_user, sale=sale)
+    response = seller_api.patch(f"/api/v1/sales/{sale.pk}/", {"customer": other.pk}, format="json")
+    assert response.status_code == 400
+    sale.refresh_from_db()
+    assert sale.customer_id == Invoice.objects.get(sale_link__sale=sale).customer_id == customer.pk
+
+
+def test_full_discount_on_a_fractional_quantity_is_201(seller_api, customer):
+    from enlace.sales.models import Product
+
+    cable = services.product_save(Product(name="Cabo drop", unit="M", price=Decimal("0.09")), actor=None)
+    response = seller_api.post(
+        "/api/v1/sales/",
+        {
+            "customer": customer.pk,
+            "items": [{"product": cable.pk, "quantity": "2.5", "unit_price": "0.09", "discount": "0.23"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["total"] == "0.00"

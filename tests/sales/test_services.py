@@ -258,3 +258,89 @@ def test_sale_with_generated_receivables_cannot_be_deleted(admin_user, sale, wal
     with pytest.raises(ApplicationError) as exc:
         services.sale_delete(actor=admin_user, sale=sale)
     assert exc.value.code == "has_receivables"
+
+
+def test_a_repeated_item_id_is_refused_naming_the_item(admin_user, sale):
+    first = sale.items.order_by("id").first()
+    total = sale.total
+    with pytest.raises(ValidationError) as exc:
+        services.sale_update(actor=admin_user, sale=sale, items=[{"id": first.pk}, {"id": first.pk}])
+    message = exc.value.message_dict["items"][0]
+    assert str(first.pk) in message and first.product.name in message
+    sale.refresh_from_db()
+    assert sale.total == total == sale.items_total() and sale.items.count() == 2
+
+
+def test_customer_and_contract_stay_once_receivables_exist(admin_user, sale, customer, contract, wallet):
+    from enlace.customers.services import customer_create
+
+    other = customer_create(
+        actor=admin_user, name="Pedro Lima", person_type="F", cpf_cnpj="39053344705", branch=customer.branch
+    )
+    services.sale_finish(actor=admin_user, sale=sale, generate_receivables=True, wallet=wallet)
+    services.sale_reopen(actor=admin_user, sale=sale)
+    for change in ({"customer": other}, {"contract": contract}):
+        with pytest.raises(ApplicationError) as exc:
+            services.sale_update(actor=admin_user, sale=sale, **change)
+        assert exc.value.code == "has_receivables" and exc.value.field == next(iter(change))
+    sale.refresh_from_db()
+    invoice = Invoice.objects.get(sale_link__sale=sale)
+    assert sale.customer_id == invoice.customer_id == customer.pk and sale.contract_id is None
+    # the rest of the sale can still change
+    services.sale_update(actor=admin_user, sale=sale, notes="Entregue na loja")
+    assert Sale.objects.get(pk=sale.pk).notes == "Entregue na loja"
+
+
+def test_customer_can_change_before_receivables(admin_user, sale, customer):
+    from enlace.customers.services import customer_create
+
+    other = customer_create(
+        actor=admin_user, name="Pedro Lima", person_type="F", cpf_cnpj="39053344705", branch=customer.branch
+    )
+    services.sale_update(actor=admin_user, sale=sale, customer=other)
+    assert Sale.objects.get(pk=sale.pk).customer == other
+
+
+def test_set_status_to_the_current_one_is_refused_without_history(admin_user, sale):
+    services.sale_finish(actor=admin_user, sale=sale)
+    services.sale_set_status(actor=admin_user, sale=sale, status=SaleStatus.OPEN)
+    entries = ContractHistory.objects.count()
+    with pytest.raises(ApplicationError) as exc:
+        services.sale_set_status(actor=admin_user, sale=sale, status=SaleStatus.OPEN)
+    assert exc.value.code == "invalid_transition"
+    assert ContractHistory.objects.count() == entries
+    assert Sale.objects.get(pk=sale.pk).status == SaleStatus.OPEN
+
+
+def test_full_discount_on_a_fractional_quantity(admin_user, customer):
+    from enlace.sales.models import Product
+
+    cable = services.product_save(Product(name="Cabo drop", unit="M", price=Decimal("0.09")), actor=None)
+    # 2.5 m × R$ 0,09 = 0,225 → 0,23 (half up): a 100 % discount is 0,23
+    assert services.item_total("2.5", "0.09", "0.23") == Decimal("0.00")
+    sale = services.sale_create(
+        actor=admin_user, customer=customer, items=items((cable, "2.5", "0.09", "0.23"))
+    )
+    assert sale.total == Decimal("0.00") and sale.items.get().total == Decimal("0.00")
+    # the service keeps the exact rule: one cent more is refused with its message
+    with pytest.raises(ValidationError) as exc:
+        services.sale_create(actor=admin_user, customer=customer, items=items((cable, "2.5", "0.09", "0.24")))
+    assert "items" in exc.value.message_dict
+
+
+def test_database_tolerates_one_cent_not_two(sale, router_product):
+    SaleItem.objects.create(
+        sale=sale,
+        product=router_product,
+        quantity=Decimal("2.5"),
+        unit_price=Decimal("0.09"),
+        discount=Decimal("0.23"),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SaleItem.objects.create(
+            sale=sale,
+            product=router_product,
+            quantity=Decimal("2.5"),
+            unit_price=Decimal("0.09"),
+            discount=Decimal("0.24"),
+        )

@@ -96,7 +96,7 @@ def test_closed_sale_is_not_editable_in_the_ui_until_reopened(seller_web, seller
     item.refresh_from_db()
     assert item.quantity == Decimal("1")
     # "Alterar" → open, then the edit goes through
-    response = seller_web.post(f"/sales/{sale.pk}/status/")
+    response = seller_web.post(f"/sales/{sale.pk}/status/", {"status": "O"})
     assert response.status_code == 302
     sale.refresh_from_db()
     assert sale.status == SaleStatus.OPEN
@@ -126,7 +126,7 @@ def test_status_change_needs_its_permission(operator_a_web, admin_user, sale):
     # Atendimento reads sales but may not change their status
     assert operator_a_web.get(f"/sales/{sale.pk}/").status_code == 200
     assert 'id="status-button"' not in operator_a_web.get(f"/sales/{sale.pk}/").content.decode()
-    assert operator_a_web.post(f"/sales/{sale.pk}/status/").status_code == 403
+    assert operator_a_web.post(f"/sales/{sale.pk}/status/", {"status": "O"}).status_code == 403
     sale.refresh_from_db()
     assert sale.status == SaleStatus.CLOSED
 
@@ -143,7 +143,7 @@ def test_finish_with_receivables_shows_them(seller_web, sale, wallet):
     page = seller_web.get(f"/sales/{sale.pk}/").content.decode()
     assert f'data-invoice="{invoice.pk}"' in page
     # finishing twice (after a reopen) generates nothing new
-    seller_web.post(f"/sales/{sale.pk}/status/")
+    seller_web.post(f"/sales/{sale.pk}/status/", {"status": "O"})
     seller_web.post(f"/sales/{sale.pk}/finish/", {"generate_receivables": "on", "wallet": wallet.pk})
     assert Invoice.objects.count() == 1
 
@@ -203,3 +203,39 @@ def test_form_takes_salesperson_and_condition_from_the_customer(
     body = seller_web.get(f"/sales/add/?customer={customer.pk}").content.decode()
     assert f'<option value="{salesperson.pk}" selected>' in body
     assert f'<option value="{three_times.pk}" selected>' in body
+
+
+def test_status_double_submit_changes_it_once(seller_web, admin_user, sale):
+    from enlace.contracts.models import ContractHistory
+
+    services.sale_finish(actor=admin_user, sale=sale)
+    page = seller_web.get(f"/sales/{sale.pk}/").content.decode()
+    assert 'name="status" value="O"' in page  # the form posts the status it asks for
+    entries = ContractHistory.objects.count()
+    seller_web.post(f"/sales/{sale.pk}/status/", {"status": "O", "reason": ""})
+    response = seller_web.post(f"/sales/{sale.pk}/status/", {"status": "O", "reason": ""}, follow=True)
+    sale.refresh_from_db()
+    assert sale.status == SaleStatus.OPEN
+    assert ContractHistory.objects.count() == entries + 1
+    # the first post's success, then the second one's refusal
+    assert [m.level_tag for m in response.context["messages"]] == ["success", "error"]
+
+
+def test_status_post_without_the_status_changes_nothing(seller_web, admin_user, sale):
+    services.sale_finish(actor=admin_user, sale=sale)
+    response = seller_web.post(f"/sales/{sale.pk}/status/", {"reason": ""}, follow=True)
+    sale.refresh_from_db()
+    assert sale.status == SaleStatus.CLOSED
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_a_repeated_item_id_in_the_form_is_a_form_error(seller_web, sale, customer):
+    item = sale.items.order_by("id").first()
+    total = sale.total
+    row = {"id": item.pk, "product": item.product_id, "quantity": "1", "unit_price": "349.90", "discount": ""}
+    data = form_data(customer, [row, row], **{"items-INITIAL_FORMS": "2"})
+    response = seller_web.post(f"/sales/{sale.pk}/edit/", data)
+    assert response.status_code == 200
+    assert item.product.name in str(response.context["form"].errors)
+    sale.refresh_from_db()
+    assert sale.total == total == sale.items_total()
