@@ -12,7 +12,9 @@
   ``reopen/``, each taking ``note`` and the optional ``latitude``/``longitude`` and answering the
   service order; a refused transition is 400 ``{"detail", "code": "invalid_transition",
   "status": [...]}``. ``GET {id}/events/`` lists its events.
-- ``/api/v1/processes/`` — with their ordered ``steps`` (written as a whole list).
+- ``/api/v1/processes/`` — with their ordered ``steps`` (written as a whole list; each step is
+  matched to an existing one by ``id``, else by position, and updated in place; a step left out is
+  deleted, refused while it has open service orders).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -66,10 +68,16 @@ class SubjectSerializer(EnlaceModelSerializer):
 
 
 class ProcessStepSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("An existing step of the process to update in place; empty: a new step."),
+    )
+
     class Meta:
         model = ProcessStep
         fields = ["id", "order", "subject", "department", "technician", "description", "complementary_status"]
-        read_only_fields = ["id", "order"]
+        read_only_fields = ["order"]
 
 
 class ProcessSerializer(EnlaceModelSerializer):
@@ -253,7 +261,9 @@ class TechnicianSerializer(ActionSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["technician"].queryset = Employee.objects.restrict(request.user)
+            fields["technician"].queryset = Employee.objects.restrict(request.user).filter(
+                active=True, is_technician=True
+            )
         return fields
 
 
@@ -310,6 +320,9 @@ class ProcessViewSet(EnlaceModelViewSet):
 
     def perform_create(self, serializer):
         self._save(serializer, Process())
+
+    def delete_object(self, instance):
+        services.process_delete(instance, actor=self.request.user)
 
     def perform_update(self, serializer):
         self._save(serializer, serializer.instance)

@@ -11,9 +11,15 @@ Rules kept here and nowhere else:
 - a service order moves only through ``service_order_<action>`` (the table ``TRANSITIONS``), each
   writing a ``ServiceOrderEvent``; a refused transition raises ``ApplicationError`` naming the
   status;
-- finishing the service order of a process step opens the next step's and sets the ticket's
-  complementary status; the ticket stays in progress after the last step, until an operator closes it;
-- scheduling locks the technician's employee row and refuses an overlapping slot;
+- finishing the service order of a process step opens the next step's (unless the ticket already
+  has one for it) and sets the ticket's complementary status; the ticket stays in progress after
+  the last step, until an operator closes it; steps are updated in place and a step with open
+  service orders cannot be deleted;
+- scheduling, and every transition that makes a scheduled order hold its slot again or changes its
+  technician, locks the technician's employee row and refuses an overlapping slot;
+- cancelling a ticket finishes its open service orders (reason as closing note) without opening
+  the process's next steps;
+- locks are taken ticket first, then service order;
 - opening, closing, cancelling and reopening a ticket and every service order transition write
   the contract history when a contract is linked;
 - public operator messages are e-mailed to the customer after commit.
@@ -336,13 +342,18 @@ def ticket_create(
 
 def ticket_update(*, actor, ticket: Ticket, **data) -> Ticket:
     """Change a ticket's data. Status, protocol, customer, branch and origin are refused (400
-    naming the field): the status follows the ticket's situation (T-11)."""
+    naming the field): the status follows the ticket's situation (T-11). A different ``process``
+    is refused too: the process starts (opens its first step's OS) with the ticket."""
     _refuse_fields(data, TICKET_LOCKED, _("This field cannot be changed by hand."))
     unknown = set(data) - TICKET_EDITABLE
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
     with transaction.atomic():
         locked = _locked_ticket(ticket)
+        if "process" in data and getattr(data["process"], "pk", data["process"]) != locked.process_id:
+            raise ValidationError(
+                {"process": [_("The process starts with the ticket; it cannot be changed afterwards.")]}
+            )
         for name, value in data.items():
             setattr(locked, name, value)
         if locked.login_id and not locked.contract_id:
@@ -387,9 +398,9 @@ def _open_orders(ticket: Ticket):
     return ticket.service_orders.exclude(status=S.FINISHED)
 
 
-def _check_can_end(ticket: Ticket) -> None:
-    """A ticket is solved or cancelled only while open and once every service order is finished
-    (an OS has no cancelled status)."""
+def _check_can_end(ticket: Ticket, *, orders_finished: bool = True) -> None:
+    """A ticket is solved or cancelled only while open; solved only once every service order is
+    finished (an OS has no cancelled status)."""
     if not ticket.is_open:
         raise ApplicationError(
             _("Ticket %(protocol)s is already %(status)s.")
@@ -397,7 +408,7 @@ def _check_can_end(ticket: Ticket) -> None:
             code="invalid_transition",
             field="status",
         )
-    pending = list(_open_orders(ticket).values_list("protocol", flat=True))
+    pending = list(_open_orders(ticket).values_list("protocol", flat=True)) if orders_finished else []
     if pending:
         raise ApplicationError(
             _("Finish the service orders of this ticket first: %(orders)s.") % {"orders": ", ".join(pending)},
@@ -427,12 +438,17 @@ def ticket_close(*, actor, ticket: Ticket, note: str = "") -> Ticket:
 
 
 def ticket_cancel(*, actor, ticket: Ticket, reason: str) -> Ticket:
-    """Cancelled, with the reason as a private note. Refused while a service order is open."""
+    """Cancelled, with the reason as a private note. Its open service orders are finished first
+    with the reason as closing note (an event and a history entry each; the subject's closing
+    requirements don't apply) and the process's next steps are not opened."""
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
     with transaction.atomic():
         locked = _locked_ticket(ticket)
-        _check_can_end(locked)
+        _check_can_end(locked, orders_finished=False)
+        for order in _open_orders(locked).order_by("pk"):
+            _finish_on_cancel(order, actor=actor, reason=reason)
+        locked = _locked_ticket(locked)  # the transitions above may have moved it in progress
         _post(actor=actor, ticket=locked, text=reason, public=False)
         locked.status = Ticket.Status.CANCELLED
         locked.closed_at = timezone.now()
@@ -446,6 +462,14 @@ def ticket_cancel(*, actor, ticket: Ticket, reason: str) -> Ticket:
         )
     _sync(ticket, locked)
     return locked
+
+
+def _finish_on_cancel(order: ServiceOrder, *, actor, reason: str) -> None:
+    def prepare(locked):
+        locked.closing_note = reason.strip()
+        locked.finished_at = timezone.now()
+
+    _transition(order, actor=actor, action=Action.FINISH, note=reason.strip(), prepare=prepare, chain=False)
 
 
 def ticket_reopen(*, actor, ticket: Ticket, reason: str) -> Ticket:
@@ -592,6 +616,15 @@ def _open_step(*, actor, ticket: Ticket, step: ProcessStep) -> ServiceOrder:
     return order
 
 
+def _check_ticket_open(ticket: Ticket) -> None:
+    if not ticket.is_open:
+        raise ApplicationError(
+            _("Ticket %(protocol)s is closed: reopen it first.") % {"protocol": ticket.protocol},
+            code="ticket_closed",
+            field="ticket",
+        )
+
+
 def service_order_create(
     *, actor, subject, description, customer=None, ticket=None, **fields
 ) -> ServiceOrder:
@@ -607,16 +640,14 @@ def service_order_create(
         if customer is not None and customer.pk != ticket.customer_id:
             raise ValidationError({"customer": [_("The ticket is another customer's.")]})
         customer = ticket.customer
-        if not ticket.is_open:
-            raise ApplicationError(
-                _("Ticket %(protocol)s is closed: reopen it first.") % {"protocol": ticket.protocol},
-                code="ticket_closed",
-                field="ticket",
-            )
+        _check_ticket_open(ticket)
     if customer is None:
         raise ValidationError({"customer": [_("Choose the customer.")]})
     protocol = next_protocol("O")  # before the transaction: see next_protocol
     with transaction.atomic():
+        if ticket is not None:
+            ticket = _locked_ticket(ticket)  # checked again under the lock: a close may have raced
+            _check_ticket_open(ticket)
         order = _create_order(
             actor=actor,
             customer=customer,
@@ -655,12 +686,28 @@ def service_order_update(*, actor, order: ServiceOrder, **data) -> ServiceOrder:
 
 
 def _transition(
-    order: ServiceOrder, *, actor, action: str, note: str = "", latitude=None, longitude=None, prepare=None
+    order: ServiceOrder,
+    *,
+    actor,
+    action: str,
+    note: str = "",
+    latitude=None,
+    longitude=None,
+    prepare=None,
+    chain: bool = True,
 ) -> ServiceOrder:
-    """Lock the order, check ``action`` is allowed from its status, apply ``prepare(locked)``, save,
-    write the event (and the contract history) and put its ticket in progress."""
+    """Lock the order's ticket (if any) and then the order, check ``action`` is allowed from its
+    status, apply ``prepare(locked)``, check the technician's slot, save, write the event (and the
+    contract history) and put its ticket in progress. ``chain=False`` finishes without opening the
+    process's next step (a cancelled ticket).
+
+    Locks are always taken ticket first, then service order (as ``ticket_cancel`` does), so a
+    transition and a cancel of the same ticket never deadlock."""
     allowed, target = TRANSITIONS[action]
     with transaction.atomic():
+        ticket_id = ServiceOrder.objects.filter(pk=order.pk).values_list("ticket_id", flat=True).first()
+        if ticket_id is not None:
+            Ticket.objects.select_for_update().filter(pk=ticket_id).first()
         locked = ServiceOrder.objects.select_for_update().select_related("subject").get(pk=order.pk)
         if locked.status not in allowed:
             raise ApplicationError(
@@ -670,10 +717,14 @@ def _transition(
                 field="status",
             )
         from_status = locked.status
+        before = (from_status, locked.technician_id, locked.scheduled_start, locked.scheduled_end)
         if target is not None:
             locked.status = target
         if prepare is not None:
-            prepare(locked)
+            extra = prepare(locked)
+            if extra:
+                note = f"{note} ({extra})" if note else str(extra)
+        _check_slot(locked, before)
         object_save(locked, actor=actor)
         _event(
             actor=actor,
@@ -696,7 +747,7 @@ def _transition(
             },
         )
         _ticket_in_progress(locked.ticket, actor=actor)
-        if action == Action.FINISH:
+        if action == Action.FINISH and chain:
             _after_finish(locked, actor=actor)
     _sync(order, locked)
     return locked
@@ -711,7 +762,9 @@ def _after_finish(order: ServiceOrder, *, actor) -> None:
     nxt = step.next_step()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if nxt is not None:
-        _open_step(actor=actor, ticket=ticket, step=nxt)
+        # A reopened step finished again: the next step's OS already exists (finished or not).
+        if not ticket.service_orders.filter(process_step=nxt).exists():
+            _open_step(actor=actor, ticket=ticket, step=nxt)
     else:
         _post(
             actor=actor,
@@ -795,15 +848,43 @@ def _check_clash(order: ServiceOrder, technician, start, end) -> None:
         )
 
 
+def _check_slot(locked: ServiceOrder, before: tuple) -> None:
+    """Every transition that leaves the order holding its scheduled slot — entering a slot-holding
+    status, changing the technician or the times — checks the technician's agenda."""
+    from_status, technician_id, start, end = before
+    if not (locked.technician_id and locked.scheduled_start and locked.scheduled_end):
+        return
+    if locked.status not in SLOT_HOLDING:
+        return
+    if (
+        from_status in SLOT_HOLDING
+        and technician_id == locked.technician_id
+        and (start, end) == (locked.scheduled_start, locked.scheduled_end)
+    ):
+        return
+    _check_clash(locked, locked.technician, locked.scheduled_start, locked.scheduled_end)
+
+
+def _slot_taken(order: ServiceOrder) -> bool:
+    return (
+        ServiceOrder.objects.filter(
+            technician_id=order.technician_id,
+            status__in=SLOT_HOLDING,
+            scheduled_start__lt=order.scheduled_end,
+            scheduled_end__gt=order.scheduled_start,
+        )
+        .exclude(pk=order.pk)
+        .exists()
+    )
+
+
 def service_order_assign(*, actor, order, technician, note=""):
     """Give the service order to a technician (status unchanged). A scheduled slot must be free in
     the new technician's agenda."""
     _technician_required(technician)
 
     def prepare(locked):
-        if locked.scheduled_start and locked.scheduled_end and locked.status in SLOT_HOLDING:
-            _check_clash(locked, technician, locked.scheduled_start, locked.scheduled_end)
-        locked.technician = technician
+        locked.technician = technician  # a scheduled slot is checked by _transition
 
     return _transition(
         order,
@@ -825,8 +906,8 @@ def service_order_schedule(*, actor, order, start, end, technician=None, note=""
     def prepare(locked):
         tech = technician or locked.technician
         _technician_required(tech)
-        _check_clash(locked, tech, start, end)
         locked.technician, locked.scheduled_start, locked.scheduled_end = tech, start, end
+        # the slot is checked by _transition (_check_slot)
 
     tz = timezone.get_current_timezone()
     text = note or _("%(start)s – %(end)s") % {
@@ -888,17 +969,26 @@ def service_order_await_reschedule(*, actor, order, note, latitude=None, longitu
 
 def service_order_reopen(*, actor, order, note):
     """Finalizada → Aberta (A) with the reason; the closing note is cleared and a solved or
-    cancelled ticket is reopened."""
+    cancelled ticket is reopened. The schedule stays when its slot is still free in the
+    technician's agenda and is released (noted in the event) when it is taken."""
     if not (note or "").strip():
         raise ValidationError({"note": [_("Give the reason.")]})
 
     def prepare(locked):
         locked.closing_note = ""
         locked.finished_at = None
-        if locked.ticket_id and not locked.ticket.is_open:
+        if locked.ticket_id:
+            # Read under the row lock: a concurrent close or cancel is seen, never overwritten.
             ticket = Ticket.objects.select_for_update().get(pk=locked.ticket_id)
-            ticket.status, ticket.closed_at = Ticket.Status.IN_PROGRESS, None
-            object_save(ticket, actor=actor)
+            if not ticket.is_open:
+                ticket.status, ticket.closed_at = Ticket.Status.IN_PROGRESS, None
+                object_save(ticket, actor=actor)
+        if locked.technician_id and locked.scheduled_start and locked.scheduled_end and _slot_taken(locked):
+            # The old slot went to another service order meanwhile; a finished order cannot be
+            # rescheduled, so refusing would leave it finished for good: release the slot instead.
+            locked.scheduled_start = locked.scheduled_end = None
+            return _("The old schedule was released: the slot is taken.")
+        return None
 
     return _transition(order, actor=actor, action=Action.REOPEN, note=note, prepare=prepare)
 
@@ -929,21 +1019,115 @@ def subject_save(subject: Subject, *, actor) -> Subject:
     return object_save(subject, actor=actor)
 
 
+def _check_step(step: ProcessStep, *, actor, technician_changed: bool = True, label: str = "") -> None:
+    """A step's subject must allow service orders; its technician (when given or changed) must be
+    an active technician within the operator's branches — the choices of ``ProcessStepForm``."""
+    errors = {}
+    if step.subject_id and not step.subject.for_service_orders:
+        errors["subject"] = [label + _("Choose a subject for service orders.")]
+    if step.technician_id and technician_changed:
+        allowed = Employee.objects.restrict(actor).filter(active=True, is_technician=True)
+        if not allowed.filter(pk=step.technician_id).exists():
+            errors["technician"] = [label + _("Choose an active technician within your branches.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _refuse_open_orders(step: ProcessStep) -> None:
+    running = list(
+        ServiceOrder.objects.filter(process_step=step)
+        .exclude(status=S.FINISHED)
+        .values_list("protocol", flat=True)
+    )
+    if running:
+        raise ApplicationError(
+            _("Step %(step)s has open service orders (%(orders)s): finish them before removing the step.")
+            % {"step": f"{step.order}. {step.subject}", "orders": ", ".join(running)},
+            code="step_in_use",
+            field="steps",
+        )
+
+
 def process_save(process: Process, *, actor, steps: list[dict] | None = None) -> Process:
-    """Save a process and, when ``steps`` is given, replace its steps (numbered 1, 2, … in the given
-    order) in the same transaction."""
+    """Save a process and, when ``steps`` is given, make its steps that list (numbered 1, 2, … in
+    the given order) in the same transaction. Steps are updated in place — matched by ``id``, else
+    by position — so the service orders running on them keep their step and the chain goes on;
+    a step left out is deleted, refused while it has open service orders."""
     with transaction.atomic():
         object_save(process, actor=actor)
         if steps is not None:
-            for old in list(process.steps.all()):
-                object_delete(old, actor=actor)
-            for number, values in enumerate(steps, start=1):
-                values = {k: v for k, v in values.items() if k not in ("id", "order", "process")}
-                object_save(ProcessStep(process=process, order=number, **values), actor=actor)
+            _replace_steps(process, actor=actor, steps=steps)
     return process
 
 
+def _replace_steps(process: Process, *, actor, steps: list[dict]) -> None:
+    existing = {step.pk: step for step in process.steps.select_for_update().order_by("order", "id")}
+    by_order = {step.order: step for step in existing.values()}
+    wanted_ids = {values.get("id") for values in steps} - {None}
+    foreign = sorted(wanted_ids - set(existing), key=str)
+    if foreign:
+        raise ValidationError(
+            {"steps": [_("Step %(id)s is not a step of this process.") % {"id": foreign[0]}]}
+        )
+    plan, taken = [], set()
+    for number, values in enumerate(steps, start=1):
+        step = existing.get(values.get("id"))
+        if step is None:
+            candidate = by_order.get(number)
+            if candidate is not None and candidate.pk not in wanted_ids and candidate.pk not in taken:
+                step = candidate
+        if step is not None:
+            taken.add(step.pk)
+        plan.append((number, values, step))
+    for step in existing.values():
+        if step.pk not in taken:
+            _refuse_open_orders(step)
+            object_delete(step, actor=actor)
+    # Move the kept steps out of the way of the unique (process, order) before renumbering.
+    if taken:
+        top = max([*by_order, len(steps)])
+        for step in existing.values():
+            if step.pk in taken:
+                ProcessStep.objects.filter(pk=step.pk).update(order=step.order + top)
+    for number, values, step in plan:
+        values = {k: v for k, v in values.items() if k not in ("id", "order", "process")}
+        old_technician = step.technician_id if step is not None else None
+        if step is None:
+            step = ProcessStep(process=process)
+        for name, value in values.items():
+            setattr(step, name, value)
+        step.order = number
+        _check_step(
+            step,
+            actor=actor,
+            technician_changed=step.technician_id != old_technician,
+            label=_("Step %(number)s: ") % {"number": number},
+        )
+        object_save(step, actor=actor)
+
+
 def process_step_save(step: ProcessStep, *, actor) -> ProcessStep:
-    if step.subject_id and not step.subject.for_service_orders:
-        raise ValidationError({"subject": [_("Choose a subject for service orders.")]})
+    old = (
+        ProcessStep.objects.filter(pk=step.pk).values_list("technician_id", flat=True).first()
+        if step.pk
+        else None
+    )
+    _check_step(step, actor=actor, technician_changed=step.technician_id != old)
     return object_save(step, actor=actor)
+
+
+def process_delete(process: Process, *, actor) -> None:
+    """Delete a process (and its steps); refused while a step has open service orders."""
+    with transaction.atomic():
+        for step in process.steps.select_for_update().order_by("order"):
+            _refuse_open_orders(step)
+        object_delete(process, actor=actor)
+
+
+def process_step_delete(step: ProcessStep, *, actor) -> None:
+    """Delete a step; refused while it has open service orders (they would lose their step and
+    the process would stop there)."""
+    with transaction.atomic():
+        step = ProcessStep.objects.select_for_update().get(pk=step.pk)
+        _refuse_open_orders(step)
+        object_delete(step, actor=actor)

@@ -46,7 +46,7 @@ urlpatterns = [
         ),
         detail=views.ProcessDetailView,
         edit=views.ProcessEditView,
-        delete=type("ProcessDeleteView", (views.ObjectDeleteView,), {"model": Process}),
+        delete=views.ProcessDeleteView,
     ),
     *model_urls(
         ProcessStep,

@@ -61,6 +61,13 @@ class ProcessEditView(ObjectEditView):
         return services.process_save(form.instance, actor=self.request.user)
 
 
+class ProcessDeleteView(ObjectDeleteView):
+    model = Process
+
+    def delete_object(self, obj):
+        services.process_delete(obj, actor=self.request.user)
+
+
 class ProcessStepEditView(ObjectEditView):
     model = ProcessStep
     form_class = forms.ProcessStepForm
@@ -87,7 +94,7 @@ class ProcessStepDeleteView(ObjectDeleteView):
         step = self.get_object()
         process_url = step.process.get_absolute_url()
         try:
-            self.delete_object(step)
+            services.process_step_delete(step, actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
