@@ -1,5 +1,5 @@
-"""The portal's security primitives: the client IP behind trusted proxies, the portal session
-(a cookie of its own backed by Django's session store) and the password-reset token.
+"""The portal's security primitives: the portal session (a cookie of its own backed by Django's
+session store) and the password-reset token. The client IP is ``enlace.core.http.client_ip``.
 
 See docs/portal.md for the model as a whole.
 """
@@ -15,7 +15,6 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import base36_to_int
 
-from enlace.core.http import client_ip, trusted_proxy_count  # noqa: F401 - the portal's entry points
 from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer
 

@@ -192,6 +192,14 @@ def ticket_of(customer: Customer, pk):
     return _get(tickets(customer), pk)
 
 
+def subscriber_description(ticket) -> str:
+    """The ticket's description when it is the subscriber's own words (opened in the portal); an
+    internal ticket's description is the operator's note and stays internal."""
+    from enlace.support.models import Ticket
+
+    return ticket.description if ticket.origin == Ticket.Origin.HOTSITE else ""
+
+
 def public_messages(ticket):
     """The ticket's thread as the subscriber sees it: public messages only (T-9)."""
     return ticket.messages.filter(public=True).order_by("created_at", "pk")

@@ -22,11 +22,12 @@ from enlace.billing.models import InvoiceColor
 from enlace.billing.pdf import boleto_pdf
 from enlace.billing.tables import status_text
 from enlace.core.exceptions import ApplicationError
+from enlace.core.http import client_ip
 from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer
 
 from . import forms, selectors, services
-from .security import client_ip, end_session, load_session, save_session, start_session, token_generator
+from .security import end_session, load_session, save_session, start_session, token_generator
 
 LEGEND = [(c.value, c.label) for c in InvoiceColor if c != InvoiceColor.GREY]
 
@@ -464,6 +465,7 @@ class TicketDetailView(PortalView):
             {
                 "ticket": ticket,
                 "messages_": selectors.public_messages(ticket),
+                "description": selectors.subscriber_description(ticket),
                 "form": form or forms.ReplyForm(),
                 "can_reply": services.ticket_accepts_replies(ticket),
             },

@@ -423,31 +423,6 @@ ACTION_PARAMS = {
     Action.AWAIT_RESCHEDULE: ActionSerializer,
     Action.REOPEN: ActionSerializer,
 }
-#: The keyword arguments each service takes besides actor, order and note.
-_TAKES_POSITION = {
-    Action.ANALYSE,
-    Action.ASSUME,
-    Action.TRAVEL,
-    Action.START,
-    Action.FINISH,
-    Action.AWAIT_RESCHEDULE,
-}
-
-
-def service_kwargs(action: str, data: dict) -> dict:
-    """Map validated action parameters onto the service's keyword arguments."""
-    kwargs = {"note": data.get("note", "")}
-    if action in _TAKES_POSITION:
-        kwargs["latitude"], kwargs["longitude"] = data.get("latitude"), data.get("longitude")
-    if "technician" in data:
-        kwargs["technician"] = data["technician"]
-    if action == Action.FORWARD and "department" in data:
-        kwargs["department"] = data["department"]
-    if action == Action.SCHEDULE:
-        kwargs["start"], kwargs["end"] = data["scheduled_start"], data["scheduled_end"]
-    if action == Action.FINISH:
-        kwargs["closing_note"] = data.get("closing_note", "")
-    return kwargs
 
 
 class ServiceOrderViewSet(
@@ -490,7 +465,7 @@ class ServiceOrderViewSet(
         order = self.get_object()
         params = ACTION_PARAMS[action_name](data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
-        kwargs = service_kwargs(action_name, params.validated_data)
+        kwargs = services.action_kwargs(action_name, params.validated_data)
         order = services.ACTIONS[action_name](actor=request.user, order=order, **kwargs)
         return Response(ServiceOrderSerializer(order, context=self.get_serializer_context()).data)
 

@@ -1008,6 +1008,33 @@ ACTIONS = {
 }
 
 
+#: The keyword arguments each service takes besides actor, order and note.
+_TAKES_POSITION = {
+    Action.ANALYSE,
+    Action.ASSUME,
+    Action.TRAVEL,
+    Action.START,
+    Action.FINISH,
+    Action.AWAIT_RESCHEDULE,
+}
+
+
+def action_kwargs(action: str, data: dict) -> dict:
+    """Map an action's validated parameters (web form or API) onto its service's keyword arguments."""
+    kwargs = {"note": data.get("note", "")}
+    if action in _TAKES_POSITION:
+        kwargs["latitude"], kwargs["longitude"] = data.get("latitude"), data.get("longitude")
+    if "technician" in data:
+        kwargs["technician"] = data["technician"]
+    if action == Action.FORWARD and "department" in data:
+        kwargs["department"] = data["department"]
+    if action == Action.SCHEDULE:
+        kwargs["start"], kwargs["end"] = data["scheduled_start"], data["scheduled_end"]
+    if action == Action.FINISH:
+        kwargs["closing_note"] = data.get("closing_note", "")
+    return kwargs
+
+
 def allowed_actions(order: ServiceOrder) -> list[str]:
     return [action for action, (sources, _target) in TRANSITIONS.items() if order.status in sources]
 

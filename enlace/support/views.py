@@ -459,9 +459,9 @@ class ServiceOrderActionView(ObjectViewMixin, View):
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
             return redirect(order.get_absolute_url())
         data = {k: form.cleaned_data.get(k) for k in forms.ACTION_FIELDS[name]}
-        from .api import service_kwargs
-
-        kwargs = service_kwargs(name, {k: v for k, v in data.items() if v not in (None, "") or k == "note"})
+        kwargs = services.action_kwargs(
+            name, {k: v for k, v in data.items() if v not in (None, "") or k == "note"}
+        )
         if name in ("schedule",):
             kwargs["start"], kwargs["end"] = data.get("scheduled_start"), data.get("scheduled_end")
         if name in ("assign",) and "technician" not in kwargs:

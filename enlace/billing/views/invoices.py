@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import RequestConfig
 
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
@@ -52,32 +51,15 @@ class InvoiceListView(ObjectListView):
     template_name = "billing/invoice_list.html"
     table_template_name = "billing/includes/invoice_results.html"
 
-    def get(self, request):
-        queryset = self.get_queryset()
-        filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
-        if filterset.is_bound:
-            queryset = filterset.qs if filterset.is_valid() else queryset.none()
-        table = self.table_class(queryset, request=request)
-        if request.GET.get("export") == "csv":
-            return self.export_csv(table)
-        RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
-        query = request.GET.copy()
+    def get_list_context(self, queryset):
+        query = self.request.GET.copy()
         query.pop("color", None)
         query.pop("page", None)
-        context = {
-            **self.base_context(),
-            "table": table,
-            "table_template_name": self.table_template_name,
-            "filterset": filterset,
-            "filter_form": filterset.form,
+        return {
             "legend": legend(),
             "chart": chart(amount_by_color(queryset)),
             "color_query": query.urlencode(),
-            "url_add": reverse("billing:invoice_add"),
         }
-        if getattr(request, "htmx", False) and request.htmx.target == "object-table":
-            return render(request, self.table_template_name, context)
-        return render(request, self.template_name, context)
 
 
 class InvoiceDetailView(ObjectDetailView):
