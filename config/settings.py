@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "enlace.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,12 +144,22 @@ LOGOUT_REDIRECT_URL = "login"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
 # Subscriber portal: how long a password-reset link sent by e-mail stays valid.
 PORTAL_PASSWORD_RESET_MINUTES = int(os.environ.get("PORTAL_PASSWORD_RESET_MINUTES", "60"))
+# Subscriber portal: new tickets and replies a subscriber may send per hour, and the longest
+# description or message (characters).
+PORTAL_TICKETS_PER_HOUR = int(os.environ.get("PORTAL_TICKETS_PER_HOUR", "5"))
+PORTAL_REPLIES_PER_HOUR = int(os.environ.get("PORTAL_REPLIES_PER_HOUR", "30"))
+PORTAL_MESSAGE_MAX_CHARS = int(os.environ.get("PORTAL_MESSAGE_MAX_CHARS", "5000"))
 
-# Lockout after repeated failed logins (django-axes): by user name and source IP together.
+# Lockout after repeated failed logins (django-axes): by user name and source IP together
+# (AXES_FAILURE_LIMIT), and by source IP alone across user names (AXES_IP_FAILURE_LIMIT, higher:
+# password spraying tries many user names from one address) — enlace.core.lockout.LockoutHandler.
+# Wrong current passwords in the change-password form count as failed logins of that operator.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "enlace.core.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "enlace.core.http.client_ip"
@@ -167,6 +179,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Largest bank return file (CNAB) accepted, in MB: a larger upload is refused before it is read.
+BANK_RETURN_MAX_UPLOAD_MB = int(os.environ.get("BANK_RETURN_MAX_UPLOAD_MB", "20"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -201,11 +215,40 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 10)))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("SECURE_COOKIES", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-if os.environ.get("TRUSTED_PROXY_COUNT"):
+    # Served over HTTPS: browsers must keep using HTTPS (HSTS). 0 turns the header off.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# X-Forwarded-Proto is believed only when a proxy is declared (a count above 0): anyone can send
+# the header to a server nothing proxies.
+if TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts only from our own static files (no inline script,
+# no eval); inline styles stay allowed (style="" attributes, the portal colours, Swagger UI).
+# Images may be data: URIs (Bootstrap's icons). Nothing may frame a page (X-Frame-Options: DENY too).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (enlace.core.middleware.SecurityHeadersMiddleware): no page uses these APIs.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -220,11 +263,27 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "enlace.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON nested deeper than 64 levels is a 400 (enlace.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "enlace.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Every operation documents the error answers it can give (enlace.api.schema).
+    "DEFAULT_SCHEMA_CLASS": "enlace.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "enlace.api.exceptions.exception_handler",
+    # Requests per token (or per source IP without one): enlace.api.throttling, rates below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "enlace.api.throttling.TokenRateThrottle",
+        "enlace.api.throttling.AnonRateThrottle",
+    ],
     "DATE_FORMAT": "%Y-%m-%d",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# API rates ("<count>/<second|minute|hour|day>"), counted in the cache (Redis in production):
+# per token or logged-in operator, and per source IP for requests without credentials.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "1200/minute")
+API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "60/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Enlace API",
     "DESCRIPTION": "REST API of Enlace, the open-source ISP management system.",
@@ -248,6 +307,9 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The queue tasks are sent to and a worker reads: two installations (or test runs) sharing one
+# broker keep apart with a queue each.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

@@ -53,6 +53,14 @@ def offline_cep(settings):
     settings.CEP_LOOKUP_TIMEOUT = 2
 
 
+@pytest.fixture(autouse=True)
+def generous_api_rates(settings):
+    """The API throttles stay on in tests, with rates no test reaches; tests/core/test_throttling.py
+    lowers them to see a 429."""
+    settings.API_THROTTLE_RATE = "100000/minute"
+    settings.API_ANON_THROTTLE_RATE = "100000/minute"
+
+
 def require_service(name: str, reason: str):
     """Skip when a service is missing — or fail, when CI set ENLACE_REQUIRE_SERVICES."""
     if os.environ.get("ENLACE_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}:

@@ -4,12 +4,15 @@
   ``{"field": [message]}``);
 - Django ``ValidationError`` (from ``full_clean`` in services) → 400 ``{"field": ["message"]}``
   (errors of no single field under ``non_field_errors``, as DRF names them);
+- ``Throttled`` (too many requests) → 429 ``{"detail", "code": "throttled", "retry_after"}``
+  with the ``Retry-After`` header;
 - everything else: DRF's own handling.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -29,4 +32,8 @@ def exception_handler(exc, context):
         if NON_FIELD_ERRORS in body:
             body[api_settings.NON_FIELD_ERRORS_KEY] = body.pop(NON_FIELD_ERRORS)
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, Throttled) and response is not None:
+        # 429 with Retry-After (set by DRF) and the rule-5 body (enlace.api.throttling).
+        response.data = {"detail": str(exc.detail), "code": "throttled", "retry_after": exc.wait}
+    return response

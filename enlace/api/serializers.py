@@ -12,17 +12,46 @@ What it adds to DRF's ``ModelSerializer``:
 - branch scope: the choices of every relation to a branch-scoped model are limited to the
   requesting operator's branches (``enlace.core.scope.restrict``), so an id of another branch is
   refused as "does not exist";
-- ``display``: the record's text (``str(obj)``), for selectors and lists.
+- ``display``: the record's text (``str(obj)``), for selectors and lists;
+- dates: the model's ``DateField``/``DateTimeField`` become ``enlace.api.fields.BoundedDateField``/
+  ``BoundedDateTimeField`` (years 1900–2100, 400 naming the field otherwise).
 """
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from enlace.api.fields import SERIALIZER_FIELD_MAPPING
 from enlace.core.scope import restrict
 from enlace.core.validators import validate_no_edge_whitespace
 
 
-class EnlaceModelSerializer(serializers.ModelSerializer):
+class ScopedRelationsMixin:
+    """The choices of every writable relation are limited to the requesting operator's branches
+    (``enlace.core.scope.restrict``). Used by the model serializers and by the plain parameter
+    serializers of actions (pass ``context=self.get_serializer_context()``). Without a request
+    (a management command acting as the system) the choices are not limited."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in fields.values():
+            if not field.read_only and user is not None:
+                self._restrict_choices(field, user)
+        return fields
+
+    @staticmethod
+    def _restrict_choices(field, user):
+        relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
+        queryset = getattr(relation, "queryset", None)
+        if isinstance(relation, serializers.RelatedField) and queryset is not None:
+            relation.queryset = restrict(queryset, user)
+
+
+class EnlaceModelSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    serializer_field_mapping = SERIALIZER_FIELD_MAPPING
     display = serializers.SerializerMethodField(label=_("display"), help_text=_("The record as text."))
 
     def get_display(self, obj) -> str:
@@ -30,15 +59,23 @@ class EnlaceModelSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        for field in fields.values():
-            if field.read_only:
-                continue
-            self._refuse_edge_whitespace(field)
-            if user is not None:
-                self._restrict_choices(field, user)
+        for name, field in fields.items():
+            if not field.read_only:
+                self._refuse_edge_whitespace(field)
+            self._allow_blank_choice(name, field)
         return fields
+
+    def _allow_blank_choice(self, name, field):
+        """A read-only choice of a ``blank=True`` text column answers ``""`` (a contract never
+        cancelled has no ``cancellation_origin``): say so, so the schema's enum lists ``""``."""
+        if not (isinstance(field, serializers.ChoiceField) and field.read_only) or field.allow_blank:
+            return
+        try:
+            model_field = self.Meta.model._meta.get_field(field.source or name)
+        except (AttributeError, FieldDoesNotExist):
+            return
+        if model_field.blank and isinstance(model_field, models.CharField | models.TextField):
+            field.allow_blank = True
 
     @staticmethod
     def _refuse_edge_whitespace(field):
@@ -50,13 +87,6 @@ class EnlaceModelSerializer(serializers.ModelSerializer):
                 target.trim_whitespace = False
                 if validate_no_edge_whitespace not in target.validators:
                     target.validators = [validate_no_edge_whitespace, *target.validators]
-
-    @staticmethod
-    def _restrict_choices(field, user):
-        relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
-        queryset = getattr(relation, "queryset", None)
-        if isinstance(relation, serializers.RelatedField) and queryset is not None:
-            relation.queryset = restrict(queryset, user)
 
     # Writes go through services (ARCHITECTURE rule 2): the viewset calls them with the validated
     # values. Saving from the serializer would skip the rules, the branch check and the audit actor.

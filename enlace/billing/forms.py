@@ -6,6 +6,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -205,13 +206,16 @@ class CnabUploadForm(EnlaceForm):
     """ "Retornos bancários": the wallet the file belongs to and the file itself."""
 
     wallet = forms.ModelChoiceField(label=_("wallet"), queryset=Wallet.objects.none())
-    file = forms.FileField(label=_("return file"), help_text=_("CNAB 240 or CNAB 400 (.RET)."))
+    file = forms.FileField(label=_("return file"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["wallet"].queryset = (
             Wallet.objects.restrict(self.user).filter(active=True).select_related("branch")
         )
+        self.fields["file"].help_text = _("CNAB 240 or CNAB 400 (.RET), up to %(max)s MB.") % {
+            "max": settings.BANK_RETURN_MAX_UPLOAD_MB
+        }
 
 
 class BillingRunForm(EnlaceForm):

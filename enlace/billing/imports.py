@@ -1,26 +1,39 @@
 """Import of bank return files (CNAB 240 / 400, SPEC F-6).
 
-``cnab_import`` reads the file with ``enlace.billing.cnab.parse_return`` and, in **one
-transaction**, records every title and settles the invoices the settlement occurrences (06, 17…)
-point to by wallet + nosso número. A file is known by its SHA-256: the same content is refused the
-second time (nothing is settled twice), also when two imports race (unique column). A malformed
-file is refused naming the line, and nothing is written.
+``cnab_import`` reads the file with ``enlace.billing.cnab.open_return`` while streaming it (the
+upload is never whole in memory) and, in **one transaction**, records every title and settles the
+invoices the settlement occurrences (06, 17…) point to by wallet + nosso número. Titles are written
+in batches of ``BATCH_SIZE`` as they are read; a malformed line anywhere — the trailer included —
+rolls the whole import back, so a refused file writes nothing (and a stored copy of it is removed).
 
-It is a bulk writer: invoices are read and locked in one query, payments and audit entries are
-inserted in batches, so a 10,000-payment file takes seconds (``bench/billing.py``).
+- A file larger than ``settings.BANK_RETURN_MAX_UPLOAD_MB`` is refused before it is read
+  (``ApplicationError`` code ``file_too_large`` on ``file``).
+- A file is known by its SHA-256: the same content is refused the second time (nothing is settled
+  twice), also when two imports race (unique column).
+- A nosso número settles at most once per file: the first settlement line of a nosso número
+  decides; every later settlement line naming it is recorded as ``repeated`` (refused, nothing
+  paid). Other occurrences (02 entry confirmed…) of the same title are recorded as information.
+
+It is a bulk writer: the invoices of a batch are read and locked in one query, payments and audit
+entries are inserted in batches, so a 10,000-payment file takes seconds (``bench/billing.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from enlace.contracts.models import AccessStatus, Contract
@@ -29,9 +42,13 @@ from enlace.core.exceptions import ApplicationError
 from enlace.core.models import ObjectChange, Wallet
 from enlace.core.services import operator_name_of, operator_of
 
-from .cnab import CnabError, parse_return
+from .cnab import CnabError, ReturnReader, open_return
 from .models import ZERO, CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment, PaymentMethod
 from .services import check_after_commit
+
+#: Titles written per round trip: bounds the memory an import uses whatever the file's size.
+BATCH_SIZE = 2000
+_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -50,41 +67,78 @@ class ImportResult:
         }
 
 
-def cnab_import(
-    *, actor, wallet: Wallet, data: bytes, file_name: str, store_file: bool = True
-) -> ImportResult:
-    """Import one return file of ``wallet``. Raises ``ValidationError`` on ``file`` for a malformed
-    file or one of another bank, ``ApplicationError`` (code ``already_imported``) for a file whose
-    content was imported before."""
+def max_upload_bytes() -> int:
+    return settings.BANK_RETURN_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def cnab_import(*, actor, wallet: Wallet, data, file_name: str, store_file: bool = True) -> ImportResult:
+    """Import one return file of ``wallet``. ``data`` is the file's bytes or a seekable binary file
+    object (an upload, an open file), read in chunks.
+
+    Raises ``ApplicationError`` on ``file`` — code ``file_too_large`` for a file over
+    ``BANK_RETURN_MAX_UPLOAD_MB``, ``already_imported`` for a content imported before — or
+    ``ValidationError`` on ``file`` for a malformed file or one of another bank. Nothing is written
+    (no import, no stored file) when it raises."""
+    stream = io.BytesIO(bytes(data)) if isinstance(data, bytes | bytearray | memoryview) else data
+    sha = _checked_sha256(stream)
+    previous = CnabImport.objects.filter(sha256=sha).first()
+    if previous:
+        raise _already(previous)
+    stream.seek(0)
     try:
-        parsed = parse_return(data)
+        reader = open_return(stream)
     except CnabError as exc:
-        raise ValidationError(
-            {"file": [_("The file is not a valid return file: %(error)s") % {"error": exc}]}
-        ) from exc
-    if parsed.bank_code != wallet.bank_code:
+        raise _invalid(exc) from exc
+    if reader.bank_code != wallet.bank_code:
         raise ValidationError(
             {
                 "file": [
                     _("The file is from bank %(file_bank)s, the wallet from bank %(wallet_bank)s.")
-                    % {"file_bank": parsed.bank_code, "wallet_bank": wallet.bank_code}
+                    % {"file_bank": reader.bank_code, "wallet_bank": wallet.bank_code}
                 ]
             }
         )
-    sha = hashlib.sha256(data).hexdigest()
-    previous = CnabImport.objects.filter(sha256=sha).first()
-    if previous:
-        raise _already(previous)
     ctx = context.current()
+    stored: list = []  # the name the file got in storage, removed again if the import fails
     with context.acting_as(actor, source=ctx.source, request_id=ctx.request_id):
         try:
             with transaction.atomic():
-                return _import(actor, wallet, parsed, sha, data, file_name, store_file)
-        except IntegrityError as exc:
-            previous = CnabImport.objects.filter(sha256=sha).first()
-            if previous:
-                raise _already(previous) from exc
+                return _import(actor, wallet, reader, sha, stream if store_file else None, file_name, stored)
+        except BaseException as exc:
+            if stored:
+                CnabImport._meta.get_field("file").storage.delete(stored[0])
+            if isinstance(exc, CnabError):
+                raise _invalid(exc) from exc
+            if isinstance(exc, IntegrityError):
+                previous = CnabImport.objects.filter(sha256=sha).first()
+                if previous:
+                    raise _already(previous) from exc
             raise
+
+
+def _checked_sha256(stream) -> str:
+    """The SHA-256 of the whole stream, read in chunks, once its size is known to be within
+    ``BANK_RETURN_MAX_UPLOAD_MB`` (nothing is read from a larger file)."""
+    size = getattr(stream, "size", None)
+    if size is None:
+        size = stream.seek(0, io.SEEK_END)
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ApplicationError(
+            _("The file has %(size)s MB; the maximum is %(max)s MB. It was not stored.")
+            % {"size": number_format(size / 1024 / 1024, 1), "max": settings.BANK_RETURN_MAX_UPLOAD_MB},
+            code="file_too_large",
+            field="file",
+        )
+    stream.seek(0)
+    digest = hashlib.sha256()
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _invalid(exc: CnabError) -> ValidationError:
+    return ValidationError({"file": [_("The file is not a valid return file: %(error)s") % {"error": exc}]})
 
 
 def _already(previous: CnabImport) -> ApplicationError:
@@ -104,93 +158,137 @@ def _number(record) -> int | None:
     return int(digits) if digits and digits.isdigit() else None
 
 
-def _import(actor, wallet, parsed, sha, data, file_name, store_file) -> ImportResult:
+def _batches(records: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _import(actor, wallet, reader: ReturnReader, sha, stream, file_name, stored: list) -> ImportResult:
     imp = CnabImport(
         wallet=wallet,
         file_name=file_name[:200],
         sha256=sha,
-        layout=parsed.layout,
-        bank_code=parsed.bank_code,
-        records=len(parsed.records),
+        layout=reader.layout,
+        bank_code=reader.bank_code,
         operator=operator_of(actor),
     )
-    if store_file:
-        from django.core.files.base import ContentFile
-
-        imp.file.save(file_name, ContentFile(data), save=False)
     imp.save()
+    run = _Run(imp, wallet, actor)
+    for batch in _batches(reader, BATCH_SIZE):
+        run.write(batch)
 
-    numbers = {n for n in (_number(r) for r in parsed.records) if n is not None}
-    invoices = {
-        inv.nosso_numero: inv
-        for inv in Invoice.objects.select_for_update().filter(wallet=wallet, nosso_numero__in=numbers)
-    }
-    befores = {}
-    items, payments, touched = [], [], {}
-    settled_amount = ZERO
-    for record in parsed.records:
-        invoice = invoices.get(_number(record))
-        item = CnabRecord(
-            cnab_import=imp,
-            line=record.line,
-            nosso_numero=record.nosso_numero[:30],
-            occurrence=record.occurrence_code,
-            occurrence_description=record.occurrence_description[:200],
-            occurrence_date=record.occurrence_date,
-            credit_date=record.credit_date,
-            face_value=record.face_value,
-            paid_amount=record.payer_amount,
-            interest=record.interest,
-            discount=record.discount,
-            fee=record.bank_fee,
-            invoice=invoice,
-        )
-        if not record.is_settlement:
-            item.outcome = CnabRecord.Outcome.INFO
-        elif invoice is None:
-            item.outcome = CnabRecord.Outcome.NOT_FOUND
-        elif not invoice.is_open:
-            item.outcome = CnabRecord.Outcome.ALREADY_PAID
-        elif record.payer_amount <= ZERO:
-            item.outcome = CnabRecord.Outcome.INFO
-        else:
-            item.outcome = CnabRecord.Outcome.SETTLED
-            if invoice.pk not in befores:
-                befores[invoice.pk] = _settlement_state(invoice)
-            payment = _payment_for(invoice, record, actor)
-            payments.append((item, payment))
-            _apply(invoice, payment)
-            touched[invoice.pk] = invoice
-            settled_amount += payment.amount
-        items.append(item)
-    _bulk_insert(CnabRecord, items)
-    for item, payment in payments:
-        payment.cnab_record = item
-    _bulk_insert(Payment, [p for _item, p in payments])
-    _update_invoices(touched.values())
-    changes = [(p, ObjectChange.Action.CREATE, None, audit.serialize(p)) for _item, p in payments] + [
-        (inv, ObjectChange.Action.UPDATE, befores[inv.pk], _settlement_state(inv)) for inv in touched.values()
-    ]
-    if connection.vendor == "postgresql":
-        _bulk_insert(ObjectChange, [audit.build_change(*change) for change in changes])
-    else:
-        audit.record_changes(changes)
-    imp.settled = len(payments)
-    imp.settled_amount = settled_amount
-    imp.not_settled = len(items) - len(payments)
+    imp.records = run.records
+    imp.settled = run.settled
+    imp.settled_amount = run.settled_amount
+    imp.not_settled = run.records - run.settled
+    fields = ["records", "settled", "settled_amount", "not_settled"]
+    if stream is not None:
+        imp.file.save(file_name, File(stream, name=file_name), save=False)
+        stored.append(imp.file.name)
+        fields.append("file")
     # the audit trail has the import from the save signals (created, then its figures)
-    imp.save(update_fields=["settled", "settled_amount", "not_settled"])
+    imp.save(update_fields=fields)
 
     # A payment can only give access back: only contracts in notice or blocked by the routine
     # need the check (10,000 checks of active contracts would keep a worker busy for a minute).
     contracts = set(
         Contract.objects.filter(
-            pk__in={inv.contract_id for inv in touched.values() if inv.contract_id},
+            pk__in=run.contracts,
             access_status__in=(AccessStatus.OVERDUE, AccessStatus.AUTOMATIC_BLOCK),
         ).values_list("pk", flat=True)
     )
     check_after_commit(contracts)
-    return ImportResult(imp, sorted(touched))
+    return ImportResult(imp, sorted(run.settled_invoices))
+
+
+class _Run:
+    """The state of one import across its batches: figures, and the nossos números a settlement
+    line already named (a later settlement line naming one is ``repeated``)."""
+
+    def __init__(self, imp: CnabImport, wallet: Wallet, actor):
+        self.imp, self.wallet, self.actor = imp, wallet, actor
+        self.records = 0
+        self.settled = 0
+        self.settled_amount = ZERO
+        self.seen: set[int] = set()
+        self.settled_invoices: list[int] = []
+        self.contracts: set[int] = set()
+
+    def write(self, records: list) -> None:
+        numbers = {n for n in (_number(r) for r in records) if n is not None}
+        invoices = {
+            inv.nosso_numero: inv
+            for inv in Invoice.objects.select_for_update().filter(
+                wallet=self.wallet, nosso_numero__in=numbers
+            )
+        }
+        befores = {}
+        items, payments, touched = [], [], {}
+        for record in records:
+            number = _number(record)
+            invoice = invoices.get(number)
+            item = CnabRecord(
+                cnab_import=self.imp,
+                line=record.line,
+                nosso_numero=record.nosso_numero[:30],
+                occurrence=record.occurrence_code,
+                occurrence_description=record.occurrence_description[:200],
+                occurrence_date=record.occurrence_date,
+                credit_date=record.credit_date,
+                face_value=record.face_value,
+                paid_amount=record.payer_amount,
+                interest=record.interest,
+                discount=record.discount,
+                fee=record.bank_fee,
+                invoice=invoice,
+            )
+            if not record.is_settlement:
+                item.outcome = CnabRecord.Outcome.INFO
+            elif number is not None and number in self.seen:
+                # One settlement per nosso número per file (docs/cnab.md): a bank lists a
+                # payment once; a second settlement line is refused and shown, never paid.
+                item.outcome = CnabRecord.Outcome.REPEATED
+            else:
+                if number is not None:
+                    self.seen.add(number)
+                if invoice is None:
+                    item.outcome = CnabRecord.Outcome.NOT_FOUND
+                elif not invoice.is_open:
+                    item.outcome = CnabRecord.Outcome.ALREADY_PAID
+                elif record.payer_amount <= ZERO:
+                    item.outcome = CnabRecord.Outcome.INFO
+                else:
+                    item.outcome = CnabRecord.Outcome.SETTLED
+                    befores[invoice.pk] = _settlement_state(invoice)
+                    payment = _payment_for(invoice, record, self.actor)
+                    payments.append((item, payment))
+                    _apply(invoice, payment)
+                    touched[invoice.pk] = invoice
+            items.append(item)
+        _bulk_insert(CnabRecord, items)
+        for item, payment in payments:
+            payment.cnab_record = item
+        _bulk_insert(Payment, [p for _item, p in payments])
+        _update_invoices(touched.values())
+        changes = [(p, ObjectChange.Action.CREATE, None, audit.serialize(p)) for _item, p in payments] + [
+            (inv, ObjectChange.Action.UPDATE, befores[inv.pk], _settlement_state(inv))
+            for inv in touched.values()
+        ]
+        if connection.vendor == "postgresql":
+            _bulk_insert(ObjectChange, [audit.build_change(*change) for change in changes])
+        else:
+            audit.record_changes(changes)
+        self.records += len(items)
+        self.settled += len(payments)
+        self.settled_amount += sum((p.amount for _item, p in payments), ZERO)
+        self.settled_invoices.extend(touched)
+        self.contracts.update(inv.contract_id for inv in touched.values() if inv.contract_id)
 
 
 def _bulk_insert(model, objects: list) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +162,8 @@ class Invoice(EnlaceModel):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_gt_0"),
             models.CheckConstraint(condition=Q(discount__gte=0), name="invoice_discount_gte_0"),
+            # the discount for paying by the due date is at most the invoice's amount
+            models.CheckConstraint(condition=Q(discount__lte=F("amount")), name="invoice_discount_le_amount"),
             models.CheckConstraint(condition=Q(paid_amount__gte=0), name="invoice_paid_amount_gte_0"),
             models.CheckConstraint(condition=Q(status__in=InvoiceStatus.values), name="invoice_status_valid"),
             models.CheckConstraint(condition=Q(kind__in=InvoiceKind.values), name="invoice_kind_valid"),
@@ -325,6 +327,8 @@ class CnabRecord(models.Model):
         ALREADY_PAID = "already", _("Already paid")
         NOT_FOUND = "notfound", _("Invoice not found")
         INFO = "info", _("Information only")
+        # a settlement line naming a nosso número an earlier line of the same file settled
+        REPEATED = "repeated", _("Repeated in the file (refused)")
 
     cnab_import = models.ForeignKey(CnabImport, on_delete=models.PROTECT, related_name="items")
     line = models.PositiveIntegerField(_("line"))
@@ -351,6 +355,9 @@ class CnabRecord(models.Model):
 class BillingRun(EnlaceModel):
     """One billing run (F-3): what it generated for a period, with progress for the UI."""
 
+    # A run without a branch bills every branch: only an operator of every branch sees it.
+    branch_scope = "branch"
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -372,6 +379,9 @@ class BillingRun(EnlaceModel):
     operator = operator_field()
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    #: Written by the worker executing the run at its claim and with every chunk: a RUNNING run
+    #: whose heartbeat is older than ``runs.STALE_AFTER`` lost its worker and may be resumed.
+    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:

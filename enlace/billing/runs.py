@@ -14,7 +14,12 @@ Rules (docs/billing.md):
   plan price minus the contract's discount);
 - the database's unique (contract, period) constraint makes a second run — or a run started again
   after a crash — create nothing twice; contracts are read in chunks (memory stays bounded) and
-  each chunk commits on its own.
+  each chunk commits on its own, together with the run's figures and heartbeat;
+- a worker takes a run with ``claim`` (one conditional UPDATE): a queued run, or a running one
+  whose heartbeat is older than ``STALE_AFTER`` (its worker died: killed, out of memory, machine
+  lost). The run then goes on with the contracts not billed yet, and its figures stay exact, since
+  they commit with the invoices they count. ``resume_stale`` (beat, every 5 minutes) sends such
+  runs to a worker again (docs/operations.md, "What happens when a worker dies in a billing run").
 
 Invoices made by a run point to it (``Invoice.billing_run``); the run, with its operator and
 figures, is what the audit trail records (one entry per run, not 100,000).
@@ -22,9 +27,7 @@ figures, is what the audit trail records (one entry per run, not 100,000).
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,12 +36,12 @@ from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.contracts.models import Contract, ContractStatus, Plan
-from enlace.core import context
+from enlace.core import context, validators
 from enlace.core.models import Wallet
 from enlace.core.scope import allowed_branch_ids
 from enlace.core.services import operator_of
@@ -48,18 +51,18 @@ from .models import BillingRun, Invoice, InvoiceKind
 from .services import take_nosso_numeros
 
 CHUNK = 5000  # contracts per transaction: bounded memory (~25 MB), few round trips per contract
+#: A running run whose heartbeat is older than this lost its worker (a chunk takes seconds).
+STALE_AFTER = datetime.timedelta(minutes=10)
 CENT = Decimal("0.01")
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def parse_period(period: str) -> tuple[datetime.date, datetime.date]:
-    """``"2026-12"`` → (first day, last day) of the month; ``ValidationError`` naming ``period``."""
-    match = PERIOD_RE.match(period or "")
-    if not match:
-        raise ValidationError({"period": [_("Give the period as YYYY-MM, e.g. 2026-12.")]})
-    year, month = int(match[1]), int(match[2])
-    last = calendar.monthrange(year, month)[1]
-    return datetime.date(year, month, 1), datetime.date(year, month, last)
+    """``"2026-12"`` → (first day, last day) of the month; ``ValidationError`` naming ``period``
+    (malformed, or a year outside 1900–2100: ``core.validators.parse_period``)."""
+    try:
+        return validators.parse_period(period)
+    except ValidationError as exc:
+        raise ValidationError({"period": exc.messages}) from exc
 
 
 def billable_contracts(period: str, *, branch=None):
@@ -101,16 +104,44 @@ def start_run(*, actor, period: str, branch=None) -> BillingRun:
     return run
 
 
+def claim(run_id: int) -> BillingRun | None:
+    """Take run ``run_id`` for this worker: a queued run, or a running one whose worker stopped
+    beating (``STALE_AFTER``). One conditional UPDATE, so of two workers only one gets it;
+    ``None`` when the run is someone else's (or finished)."""
+    now = timezone.now()
+    stale = now - STALE_AFTER
+    Status = BillingRun.Status
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=stale)
+    claimable |= Q(status=Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=stale)
+    if not BillingRun.objects.filter(claimable, pk=run_id).update(status=Status.RUNNING, heartbeat_at=now):
+        return None
+    return BillingRun.objects.get(pk=run_id)
+
+
+def stale_runs():
+    """Runs a worker should take again: running without a heartbeat for ``STALE_AFTER``, or
+    queued for that long (the message that would start them was lost)."""
+    stale = timezone.now() - STALE_AFTER
+    Status = BillingRun.Status
+    return BillingRun.objects.filter(
+        Q(status=Status.QUEUED, created_at__lt=stale)
+        | Q(status=Status.RUNNING, heartbeat_at__lt=stale)
+        | Q(status=Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=stale)
+    )
+
+
 def execute(
     run: BillingRun, *, progress: Callable[[int], None] | None = None, chunk: int = CHUNK
 ) -> BillingRun:
-    """Generate the run's invoices chunk by chunk; figures are saved on the run as it goes."""
+    """Generate the run's invoices chunk by chunk; figures are saved on the run as it goes. A run
+    taken again after its worker died (``claim``) goes on from what was committed."""
     first, last = parse_period(run.period)
     base = billable_contracts(run.period, branch=run.branch)
     run.status = BillingRun.Status.RUNNING
-    run.started_at = timezone.now()
-    run.total = base.count()
-    run.save(update_fields=["status", "started_at", "total"])
+    run.started_at = run.started_at or timezone.now()
+    run.heartbeat_at = timezone.now()
+    run.total = run.processed + base.count()  # what earlier workers processed + what is left
+    run.save(update_fields=["status", "started_at", "heartbeat_at", "total"])
     last_pk = 0
     cache = _Cache()
     try:
@@ -119,14 +150,26 @@ def execute(
             if not ids:
                 break
             last_pk = ids[-1]
-            created, skipped, amount, errors = _bill_chunk(run, ids, first, last, cache=cache)
-            run.processed += len(ids)
-            run.created += created
-            run.skipped += skipped
-            run.amount += amount
-            run.errors += len(errors)
-            run.error_messages = (run.error_messages + errors)[:200]
-            run.save(update_fields=["processed", "created", "skipped", "amount", "errors", "error_messages"])
+            with transaction.atomic():  # the figures commit with the invoices they count
+                created, skipped, amount, errors = _bill_chunk(run, ids, first, last, cache=cache)
+                run.processed += len(ids)
+                run.created += created
+                run.skipped += skipped
+                run.amount += amount
+                run.errors += len(errors)
+                run.error_messages = (run.error_messages + errors)[:200]
+                run.heartbeat_at = timezone.now()
+                run.save(
+                    update_fields=[
+                        "processed",
+                        "created",
+                        "skipped",
+                        "amount",
+                        "errors",
+                        "error_messages",
+                        "heartbeat_at",
+                    ]
+                )
             if progress:
                 progress(len(ids))
     except Exception as exc:

@@ -102,6 +102,14 @@ def _check_wallet(invoice: Invoice) -> None:
         raise ValidationError({"wallet": [_("The wallet is not active.")]})
 
 
+def check_discount(invoice: Invoice) -> None:
+    """The discount for paying by the due date is at most the invoice's amount (also the database
+    check ``invoice_discount_le_amount``)."""
+    amount, discount = invoice.amount, invoice.discount
+    if isinstance(amount, Decimal) and isinstance(discount, Decimal) and discount > amount:
+        raise ValidationError({"discount": [_("The discount cannot exceed the amount.")]})
+
+
 def invoice_create(*, actor, **data) -> Invoice:
     """A one-off invoice ("avulso") for a customer, with its boleto and PIX (F-1, F-4, F-5)."""
     data = dict(data)
@@ -113,6 +121,7 @@ def invoice_create(*, actor, **data) -> Invoice:
         invoice.branch_id = invoice.customer.branch_id
     if invoice.contract_id and invoice.contract.customer_id != invoice.customer_id:
         raise ValidationError({"contract": [_("The contract belongs to another customer.")]})
+    check_discount(invoice)
     with transaction.atomic():
         _check_wallet(invoice)
         invoice.nosso_numero = take_nosso_numeros(invoice.wallet)[0]

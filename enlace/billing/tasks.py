@@ -33,20 +33,33 @@ register_periodic(
 
 
 @shared_task(name="enlace.billing.tasks.execute_billing_run", ignore_result=True)
-def execute_billing_run(run_id: int) -> dict:
-    """Execute a run started from the UI or the API (the progress page polls it)."""
-    from .models import BillingRun
-    from .runs import execute
+def execute_billing_run(run_id: int, chunk: int | None = None) -> dict:
+    """Execute a run started from the UI or the API (the progress page polls it), or take again a
+    run whose worker died (``runs.claim``). ``chunk``: contracts per transaction (default
+    ``runs.CHUNK``)."""
+    from .runs import CHUNK, claim, execute
 
-    claimed = BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.QUEUED).update(
-        status=BillingRun.Status.RUNNING
-    )
-    if not claimed:
+    run = claim(run_id)
+    if run is None:
         return {"status": "taken"}  # a retry or a second worker does nothing
-    run = BillingRun.objects.get(pk=run_id)
     with context.acting_as(run.operator, source="task"):
-        run = execute(run)
+        run = execute(run, chunk=chunk or CHUNK)
     return {"created": run.created, "skipped": run.skipped, "errors": run.errors}
+
+
+@shared_task(name="enlace.billing.tasks.resume_billing_runs", ignore_result=True)
+def resume_billing_runs() -> list[int]:
+    """Send again the runs whose worker died or whose start message was lost (``runs.stale_runs``);
+    the claim makes a run that is still alive refuse the second worker."""
+    from .runs import stale_runs
+
+    ids = list(stale_runs().values_list("pk", flat=True))
+    for run_id in ids:
+        execute_billing_run.delay(run_id)
+    return ids
+
+
+register_periodic("billing-resume-runs", "enlace.billing.tasks.resume_billing_runs", 300.0)
 
 
 @shared_task(name="enlace.billing.tasks.daily_billing", ignore_result=True)

@@ -20,8 +20,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from enlace.api.fields import BoundedDateField
+from enlace.api.renderers import PdfViewMixin
 from enlace.api.routers import router
-from enlace.api.serializers import EnlaceModelSerializer
+from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.api.viewsets import EnlaceGenericViewSet, EnlaceModelViewSet
 from enlace.customers.models import Customer
 
@@ -118,12 +120,12 @@ class HistorySerializer(EnlaceModelSerializer):
         return attrs
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(ScopedRelationsMixin, serializers.Serializer):
     reason = serializers.CharField(label=_("reason"), trim_whitespace=False, allow_blank=True, required=False)
 
 
 class ActivateSerializer(serializers.Serializer):
-    activation_date = serializers.DateField(label=_("activation date"), required=False)
+    activation_date = BoundedDateField(label=_("activation date"), required=False)
 
 
 @extend_schema_field({"type": "string", "enum": CancellationOrigin.values, "default": "M"})
@@ -136,12 +138,12 @@ class CancelSerializer(ReasonSerializer):
     origin = OriginField(
         label=_("origin"), choices=CancellationOrigin.choices, default=CancellationOrigin.MANUAL
     )
-    date = serializers.DateField(label=_("cancellation date"), required=False)
+    date = BoundedDateField(label=_("cancellation date"), required=False)
 
 
 class ChangePlanSerializer(ReasonSerializer):
     plan = serializers.PrimaryKeyRelatedField(label=_("plan"), queryset=Plan.objects.all())
-    effective_date = serializers.DateField(label=_("effective date"), required=False)
+    effective_date = BoundedDateField(label=_("effective date"), required=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -258,8 +260,9 @@ router.register("contracts", ContractViewSet)
 router.register("history", HistoryViewSet)
 
 
-class CustomerHistoryPdfAPIView(APIView):
-    """ "Imprimir" (SPEC H-3): the PDF report of every history entry of the customer's contracts."""
+class CustomerHistoryPdfAPIView(PdfViewMixin, APIView):
+    """ "Imprimir" (SPEC H-3): the PDF report of every history entry of the customer's contracts
+    (also to ``Accept: application/pdf``; errors are JSON)."""
 
     permission_classes = [IsAuthenticated]
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enlace.core.forms import AddressFormMixin, EnlaceModelForm
+from enlace.core.forms import AddressFormMixin, BoundedDateField, EnlaceModelForm
 from enlace.core.models import Wallet
 from enlace.customers.models import Customer
 
@@ -146,7 +146,7 @@ class ChangePlanForm(forms.Form):
     branch and type, from an effective date; ``contract_change_plan`` checks again."""
 
     plan = forms.ModelChoiceField(label=_("New plan"), queryset=Plan.objects.none())
-    effective_date = forms.DateField(
+    effective_date = BoundedDateField(
         label=_("Effective date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Reason"), required=False, strip=False)

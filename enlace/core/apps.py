@@ -9,10 +9,21 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import audit, places, roles
+        from django.contrib.auth import get_user_model
+
+        from . import (
+            audit,
+            lookups,  # noqa: F401  (registers IntegerFieldIn)
+            places,
+            roles,
+            scope,
+        )
         from .navigation import register
+        from .operators import operator_queryset
 
         audit.connect()
+        # Operator accounts: those whose every branch is among the viewer's (core.operators).
+        scope.declare(get_user_model(), lambda queryset, user: operator_queryset(user, queryset))
         post_migrate.connect(roles.on_post_migrate, dispatch_uid="enlace_default_roles")
         post_migrate.connect(places.ensure_reference_data, sender=self, dispatch_uid="enlace_reference_data")
 

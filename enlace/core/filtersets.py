@@ -43,6 +43,19 @@ class BaseFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
 
+    @property
+    def form(self):
+        """The filter form, its record choices limited to the operator's branches like every form
+        (``core.forms.scope_choices``): another branch's id is refused as a missing one."""
+        form = super().form
+        user = getattr(self.request, "user", None)
+        if user is not None and not getattr(form, "choices_scoped", False):
+            from .forms import scope_choices
+
+            scope_choices(form.fields, user)
+            form.choices_scoped = True
+        return form
+
     def search_condition(self, word: str) -> Q:
         condition = Q()
         for field in self.search_fields:

@@ -2,9 +2,13 @@
 required fields (G-1, the red asterisk is drawn by ``includes/field.html``) and uses Bootstrap
 widgets."""
 
+import datetime
+import functools
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -21,8 +25,8 @@ from .models import (
     Wallet,
 )
 from .roles import ROLE_DESCRIPTIONS
-from .scope import allowed_branch_ids
-from .validators import has_edge_whitespace
+from .scope import allowed_branch_ids, restrict
+from .validators import DATE_MAX_YEAR, DATE_MIN_YEAR, has_edge_whitespace, validate_date_in_range
 
 WIDGET_CLASSES = {
     forms.CheckboxInput: "form-check-input",
@@ -44,14 +48,76 @@ def style_fields(form):
         if isinstance(widget, forms.DateInput):
             widget.input_type = "date"
             widget.format = "%Y-%m-%d"
+            widget.attrs.setdefault("min", f"{DATE_MIN_YEAR}-01-01")
+            widget.attrs.setdefault("max", f"{DATE_MAX_YEAR}-12-31")
         if field.required and not isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("required", "required")
 
 
+class BoundedDateField(forms.DateField):
+    """A date between 1900-01-01 and 2100-12-31 (for forms that are not ``EnlaceForm``s, which
+    bound every date field themselves)."""
+
+    default_validators = [validate_date_in_range]
+
+
+def clean_date_bounds(form):
+    """Refuse, naming the field, every cleaned date or date-time before 1900 or after 2100 — for
+    every field of the form, whatever its class and whenever it was added."""
+    for name, value in list(form.cleaned_data.items()):
+        if isinstance(value, datetime.date) and name not in form.errors:
+            try:
+                validate_date_in_range(value)
+            except ValidationError as exc:
+                form.add_error(name, exc)
+
+
+class ScopedChoicesMixin:
+    """A model choice field whose queryset always passes through the branch scope of the form's
+    operator (``enlace.core.scope.restrict``, the same as the API's serializers): whatever queryset
+    a form assigns, now or later, another branch's record is neither offered nor accepted — it is
+    refused exactly as a missing id ("Select a valid choice")."""
+
+    scope_user = None
+
+    def _set_queryset(self, queryset):
+        if queryset is not None:
+            queryset = restrict(queryset, self.scope_user)
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+
+@functools.cache
+def _scoped_class(field_class):
+    return type(f"Scoped{field_class.__name__}", (ScopedChoicesMixin, field_class), {})
+
+
+def scope_choices(fields, user):
+    """Turn every model choice field of ``fields`` into a scoped one for ``user``."""
+    for field in fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, ScopedChoicesMixin):
+            field.__class__ = _scoped_class(type(field))
+            field.scope_user = user
+            field.queryset = field.queryset  # restrict the queryset assigned so far
+
+
 class EnlaceFormMixin:
-    """Keeps typed text as it is (no silent strip) and refuses edge white space naming the field."""
+    """Keeps typed text as it is (no silent strip), refuses edge white space naming the field and
+    scopes every model choice field to the operator given as ``user`` (branch scope).
+
+    The choices are scoped once the outermost ``__init__`` has run (every subclass's ``__init__``
+    is wrapped by ``__init_subclass__``), so querysets a subclass sets after ``super().__init__()``
+    and fields it adds are scoped too, and any later assignment passes through the scope. A form
+    built without ``user`` offers no record of a branch-scoped model (it fails closed)."""
 
     edge_whitespace_message = _("“%(field)s” must not start or end with spaces.")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "scopes_choices", False):
+            cls.__init__ = _scoping_init(init)
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -73,6 +139,7 @@ class EnlaceFormMixin:
                 self._errors.pop(name, None)
                 label = capfirst(field.label or name)
                 self.add_error(name, self.edge_whitespace_message % {"field": label})
+        clean_date_bounds(self)
 
     def add_error(self, field, error):
         super().add_error(field, error)
@@ -87,6 +154,25 @@ class EnlaceFormMixin:
         for name in names:
             if name in self.fields and ids is not None:
                 self.fields[name].queryset = self.fields[name].queryset.filter(pk__in=ids)
+
+
+def _scoping_init(init):
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        depth = getattr(self, "_init_depth", 0)
+        self._init_depth = depth + 1
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            self._init_depth = depth
+        if depth == 0:
+            scope_choices(self.fields, self.user)
+
+    __init__.scopes_choices = True
+    return __init__
+
+
+EnlaceFormMixin.__init__ = _scoping_init(EnlaceFormMixin.__init__)
 
 
 class EnlaceForm(EnlaceFormMixin, forms.Form):

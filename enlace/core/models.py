@@ -28,10 +28,11 @@ from .validators import (
 class EnlaceModel(models.Model):
     """Base of every business model: scoped manager, audit trail, text fields without edge spaces.
 
-    Subclasses set ``branch_scope`` (see ``enlace.core.scope``) and may list ``audit_exclude``.
+    Subclasses must declare ``branch_scope`` (see ``enlace.core.scope``; ``None`` for reference
+    data shared by every branch) and may list ``audit_exclude``.
     """
 
-    branch_scope: str | None = None
+    branch_scope: str | None  # declared by every subclass (system check enlace.E001)
     audit = True
     audit_exclude: tuple[str, ...] = ()
 
@@ -114,6 +115,8 @@ def checked_in_python(model) -> frozenset[str]:
 class State(models.Model):
     """Brazilian state (UF) with its IBGE code."""
 
+    branch_scope = None  # reference data shared by every branch
+
     code = models.PositiveSmallIntegerField(_("IBGE code"), primary_key=True)
     abbr = models.CharField(_("abbreviation"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -129,6 +132,8 @@ class State(models.Model):
 
 class City(models.Model):
     """Municipality with its 7-digit IBGE code (all 5,570 are loaded by the migrations)."""
+
+    branch_scope = None  # reference data shared by every branch
 
     code = models.PositiveIntegerField(_("IBGE code"), primary_key=True)
     name = models.CharField(_("name"), max_length=80, db_index=True)
@@ -210,6 +215,8 @@ class Branch(AddressMixin, EnlaceModel):
 
 class Department(EnlaceModel):
     """Setor: a team that tickets and service orders are sent to."""
+
+    branch_scope = None  # reference data shared by every branch
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -301,6 +308,8 @@ class Employee(EnlaceModel):
 class PaymentCondition(EnlaceModel):
     """Condição de pagamento: how a sale or installation fee is split into instalments."""
 
+    branch_scope = None  # reference data shared by every branch
+
     name = models.CharField(_("name"), max_length=80, unique=True)
     instalments = models.PositiveSmallIntegerField(
         _("instalments"), default=1, validators=[MinValueValidator(1), MaxValueValidator(120)]
@@ -330,6 +339,8 @@ class PaymentCondition(EnlaceModel):
 
 class AnalyticAccount(EnlaceModel):
     """Planejamento analítico: the tree of revenue and expense accounts (e.g. 1.01.002)."""
+
+    branch_scope = None  # reference data shared by every branch
 
     class Kind(models.TextChoices):
         REVENUE = "R", _("Revenue")
@@ -384,6 +395,8 @@ class GeneralParameters(EnlaceModel):
 
     Each later area adds its fields here, grouped by ``TABS`` for the edit page.
     """
+
+    branch_scope = None  # reference data shared by every branch
 
     TABS = (
         (_("General"), ("company_name", "portal_name", "default_branch")),
@@ -618,6 +631,14 @@ class GeneralParameters(EnlaceModel):
 class ObjectChange(models.Model):
     """One create, update or delete of an audited record (SPEC G-3)."""
 
+    @staticmethod
+    def branch_scope(queryset, user):
+        """The global audit trail spans every branch: only an operator of every branch reads it;
+        a branch-limited one reads each record's own "Alterações" page, scoped by the record."""
+        from .scope import allowed_branch_ids
+
+        return queryset if allowed_branch_ids(user) is None else queryset.none()
+
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Updated")
@@ -765,3 +786,6 @@ class Wallet(EnlaceModel):
     @property
     def bank_name(self) -> str:
         return self.SUPPORTED_BANKS.get(self.bank_code, "")
+
+
+from .mail import OutboundEmail  # noqa: E402,F401  (the e-mail outbox lives with its code)

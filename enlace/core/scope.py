@@ -11,9 +11,69 @@ IP pool used by every branch).
 
 An operator is limited to the branches of their employee record ("colaborador"). A superuser,
 or an operator whose employee record lists no branch, sees every branch.
+
+The declaration is mandatory: ``restrict`` refuses (``ImproperlyConfigured``) a model that says
+nothing, so a new model cannot be served unscoped by forgetting it — reference data says
+``branch_scope = None`` explicitly, and the system check ``enlace.E001`` lists every
+``EnlaceModel`` without a declaration. Models of other packages (Django's users and groups) are
+declared here with ``declare``; a declaration may also be a function ``(queryset, user) ->
+queryset`` for a rule a lookup path cannot say (operators, ``core.operators``).
 """
 
+from collections.abc import Callable
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+UNDECLARED = object()
+
+#: Declarations of models Enlace does not define, by ``app_label.model_name``.
+_declared: dict[str, str | None | Callable] = {
+    "auth.group": None,
+    "auth.permission": None,
+    "contenttypes.contenttype": None,
+}
+
+
+def declare(model, rule: str | None | Callable) -> None:
+    """Declare the branch scope of a model Enlace does not define (a path, None or a function)."""
+    label = model if isinstance(model, str) else model._meta.label_lower
+    _declared[label] = rule
+
+
+def scope_rule(model) -> str | None | Callable:
+    """The model's ``branch_scope`` declaration; ``ImproperlyConfigured`` when it has none."""
+    rule = getattr(model, "branch_scope", UNDECLARED)
+    if rule is UNDECLARED:
+        rule = _declared.get(model._meta.label_lower, UNDECLARED)
+    if rule is UNDECLARED:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} declares no branch_scope: say how it reaches a branch, or "
+            "branch_scope = None for reference data shared by every branch."
+        )
+    return rule
+
+
+@checks.register()
+def check_declarations(app_configs=None, **kwargs):
+    """enlace.E001: every business model (``EnlaceModel``) declares its branch scope."""
+    from django.apps import apps
+
+    from .models import EnlaceModel
+
+    errors = []
+    for model in apps.get_models():
+        if issubclass(model, EnlaceModel) and getattr(model, "branch_scope", UNDECLARED) is UNDECLARED:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} declares no branch_scope.",
+                    hint="Set branch_scope to the lookup path of its branch, or None for reference data.",
+                    obj=model,
+                    id="enlace.E001",
+                )
+            )
+    return errors
 
 
 def allowed_branch_ids(user) -> frozenset[int] | None:
@@ -50,9 +110,11 @@ def restrict(queryset: models.QuerySet, user, action: str | None = None) -> mode
         perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
         if not user.has_perm(perm):
             return queryset.none()
-    path = getattr(model, "branch_scope", None)
+    path = scope_rule(model)
     if path is None:
         return queryset
+    if callable(path):
+        return path(queryset, user)
     ids = allowed_branch_ids(user)
     if ids is None:
         return queryset

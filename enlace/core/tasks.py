@@ -53,3 +53,16 @@ def heartbeat() -> dict:
 def last_heartbeat() -> dict | None:
     """What the last ``heartbeat`` recorded, or None when it never ran (with this cache)."""
     return cache.get(HEARTBEAT_CACHE_KEY)
+
+
+@shared_task(name="enlace.core.tasks.send_outbox", ignore_result=True)
+def send_outbox(ids: list[int] | None = None) -> dict:
+    """Send the due e-mails of the outbox (``enlace.core.mail``): only ``ids`` when a service
+    kicks it after a commit, every due row when beat runs it (each minute: retries and rows whose
+    kick was lost). Idempotent: rows are claimed, a second worker skips them."""
+    from .mail import deliver
+
+    return deliver(ids)
+
+
+register_periodic("core-send-outbox", "enlace.core.tasks.send_outbox", 60.0)

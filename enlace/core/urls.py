@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import filtersets, forms, tables
 from .models import AnalyticAccount, Branch, Department, Employee, GeneralParameters, PaymentCondition, Wallet
-from .views import home, operators, parameters, reference
+from .views import account, home, operators, parameters, reference
 from .views.generic import ObjectChangesView, crud_urls, model_urls
 
 app_name = "core"
@@ -91,6 +91,6 @@ urlpatterns = [
 auth_urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", account.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]

@@ -1,5 +1,7 @@
 """Validators shared by every app: the same rule at the form, the API and the model."""
 
+import calendar
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -71,3 +73,46 @@ def validate_phone(value: str):
         raise ValidationError(
             _("Enter a phone number with area code (10 or 11 digits)."), code="invalid_phone"
         )
+
+
+# --- Dates: one bound for every form, serializer and billing period -------------------------------
+
+#: Dates before 1900 or after 2100 are typing mistakes (a "9999-12" period billed invoices due in
+#: 9999; year 1 was written as "1-01-01"). Every date the operator or an integrator types is refused
+#: outside these years, naming the field (issue 14, "strict input").
+DATE_MIN_YEAR = 1900
+DATE_MAX_YEAR = 2100
+
+PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def date_out_of_range_message():
+    return _("Enter a date between the years %(min)d and %(max)d.") % {
+        "min": DATE_MIN_YEAR,
+        "max": DATE_MAX_YEAR,
+    }
+
+
+def validate_date_in_range(value):
+    """Refuse a date (or date-time) before 1900 or after 2100."""
+    if value is not None and not DATE_MIN_YEAR <= value.year <= DATE_MAX_YEAR:
+        raise ValidationError(date_out_of_range_message(), code="date_out_of_range")
+
+
+def parse_period(value: str) -> tuple[datetime.date, datetime.date]:
+    """A billing period ``"YYYY-MM"`` (competência) → (first day, last day) of the month.
+
+    The only parser of periods: a malformed value or a year outside 1900–2100 is a
+    ``ValidationError`` (the caller names the field)."""
+    match = PERIOD_RE.match(value or "") if isinstance(value, str) else None
+    if not match:
+        raise ValidationError(_("Give the period as YYYY-MM, e.g. 2026-12."), code="invalid_period")
+    year, month = int(match[1]), int(match[2])
+    if not DATE_MIN_YEAR <= year <= DATE_MAX_YEAR:
+        raise ValidationError(
+            _("Give a period between the years %(min)d and %(max)d.")
+            % {"min": DATE_MIN_YEAR, "max": DATE_MAX_YEAR},
+            code="date_out_of_range",
+        )
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, 1), datetime.date(year, month, last)

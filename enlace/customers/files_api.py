@@ -17,8 +17,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 
+from enlace.api.parsers import JSONParser
 from enlace.api.routers import router
 from enlace.api.serializers import EnlaceModelSerializer
 from enlace.api.viewsets import EnlaceGenericViewSet

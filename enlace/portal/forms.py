@@ -1,6 +1,7 @@
 """Forms of the subscriber portal (Bootstrap widgets through ``core.forms.style_fields``)."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.forms import style_fields
@@ -75,6 +76,7 @@ class TicketForm(PortalForm):
         self.fields["contract"].label_from_instance = lambda c: f"#{c.pk} — {c.plan.name}"
         if contracts.count() <= 1:
             self.fields["contract"].widget = forms.HiddenInput()
+        self.fields["description"].widget.attrs["maxlength"] = settings.PORTAL_MESSAGE_MAX_CHARS
 
     def clean_description(self):
         return self.cleaned_data["description"].strip()
@@ -82,6 +84,11 @@ class TicketForm(PortalForm):
 
 class ReplyForm(PortalForm):
     text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The size limit itself is checked by the service (portal_ticket_reply) on the field.
+        self.fields["text"].widget.attrs["maxlength"] = settings.PORTAL_MESSAGE_MAX_CHARS
 
     def clean_text(self):
         return self.cleaned_data["text"].strip()

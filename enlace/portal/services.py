@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from enlace.billing import collection
 from enlace.contracts.models import Contract
-from enlace.core import context
+from enlace.core import context, mail
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import GeneralParameters, YesNoDefault
 from enlace.core.validators import only_alnum
@@ -301,13 +301,14 @@ def portal_password_reset_send(*, identifier: str, base_url: str) -> bool:
             return False  # one e-mail per customer per interval: the page cannot flood an inbox
         throttle.sent_at = now
         throttle.save(update_fields=["sent_at"])
-
-    def send():
-        from .tasks import send_password_reset
-
-        send_password_reset.delay(subject, body, recipients)
-
-    transaction.on_commit(send)
+        # Queued with the throttle (core.mail): sent after the commit by the outbox task, retried
+        # while the mail server is down; the page never waits for or fails on the mail server.
+        mail.enqueue(
+            to=recipients,
+            subject=subject,
+            text=body,
+            dedup_key=f"portal-reset:{customer.pk}:{now.isoformat()}",
+        )
     return True
 
 
@@ -324,9 +325,76 @@ def portal_trust_unlock(*, customer: Customer, contract_id: int) -> Contract:
     return collection.trust_unlock(actor=None, contract=contract, source="portal")
 
 
+# --- Limits on what a subscriber sends ---------------------------------------------------------
+
+
+def message_max_chars() -> int:
+    return int(getattr(settings, "PORTAL_MESSAGE_MAX_CHARS", 5000))
+
+
+def _check_length(text: str, field: str) -> None:
+    """A description or message longer than ``PORTAL_MESSAGE_MAX_CHARS`` is refused on its field."""
+    limit = message_max_chars()
+    length = len((text or "").replace("\r\n", "\n"))  # a browser counts a line break as one (maxlength)
+    if length > limit:
+        raise ValidationError(
+            {
+                field: [
+                    _("The text may have at most %(limit)d characters (it has %(length)d).")
+                    % {"limit": limit, "length": length}
+                ]
+            }
+        )
+
+
+def _lock_customer(customer: Customer) -> None:
+    """Serialise this subscriber's writes (two tabs posting at once) so the hourly counts hold."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).first()
+
+
+def _hour_ago() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(hours=1)
+
+
+def portal_tickets_left(customer: Customer) -> int:
+    """New tickets the subscriber may still open this hour (``PORTAL_TICKETS_PER_HOUR``)."""
+    from enlace.support.models import Ticket
+
+    opened = Ticket.objects.filter(
+        customer=customer, origin=Ticket.Origin.HOTSITE, opened_at__gte=_hour_ago()
+    ).count()
+    return max(int(getattr(settings, "PORTAL_TICKETS_PER_HOUR", 5)) - opened, 0)
+
+
+def portal_replies_left(customer: Customer) -> int:
+    """Messages the subscriber may still send this hour, over all their tickets (``PORTAL_REPLIES_PER_HOUR``)."""
+    from enlace.support.models import TicketMessage
+
+    sent = TicketMessage.objects.filter(
+        ticket__customer=customer, by_subscriber=True, created_at__gte=_hour_ago()
+    ).count()
+    return max(int(getattr(settings, "PORTAL_REPLIES_PER_HOUR", 30)) - sent, 0)
+
+
 def portal_ticket_open(*, customer: Customer, subject, description: str, contract=None):
     """T-8: a ticket opened by the subscriber — origin Hotsite, a subject visible in the portal
-    (re-checked here), a contract of their own."""
+    (re-checked here), a contract of their own — within the hourly limit of new tickets and the
+    size limit of the description (a subscriber cannot flood the support queue)."""
+    with transaction.atomic():
+        _check_length(description, "description")
+        _lock_customer(customer)
+        if portal_tickets_left(customer) <= 0:
+            raise ApplicationError(
+                _(
+                    "You have opened the most tickets allowed in one hour. Please wait a while, or "
+                    "reply on a ticket you already opened."
+                ),
+                code="too_many_tickets",
+            )
+        return _ticket_open(customer=customer, subject=subject, description=description, contract=contract)
+
+
+def _ticket_open(*, customer: Customer, subject, description: str, contract=None):
     from enlace.support.models import Ticket
     from enlace.support.services import ticket_create
 
@@ -366,4 +434,14 @@ def portal_ticket_reply(*, customer: Customer, ticket, text: str):
         raise ApplicationError(_("Ticket not found."), code="not_found")
     if not ticket_accepts_replies(ticket):
         raise ApplicationError(_("This ticket is closed. Open a new ticket, please."), code="closed")
-    return ticket_message_add(actor=None, ticket=ticket, text=text, public=True, by_subscriber=True)
+    with transaction.atomic():
+        _check_length(text, "text")
+        _lock_customer(customer)
+        if portal_replies_left(customer) <= 0:
+            raise ApplicationError(
+                _(
+                    "You have sent the most messages allowed in one hour. Please wait a while before writing again."
+                ),
+                code="too_many_messages",
+            )
+        return ticket_message_add(actor=None, ticket=ticket, text=text, public=True, by_subscriber=True)

@@ -4,8 +4,6 @@ import logging
 
 from celery import shared_task
 from celery.schedules import crontab
-from django.conf import settings
-from django.core.mail import send_mail
 
 from enlace.core.tasks import register_periodic
 
@@ -14,14 +12,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="enlace.portal.tasks.send_password_reset", ignore_result=True)
 def send_password_reset(subject: str, body: str, recipients: list[str]) -> bool:
-    """Send a password-reset e-mail. A mail server that is down is logged, never raised: "forgot my
-    password" answers the same page whether or not the account exists (with a broker the send
-    also leaves the request, so its time tells nothing either)."""
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    except Exception:
-        logger.exception("portal password-reset e-mail to %s failed", recipients)
-        return False
+    """Kept for messages queued before the e-mail outbox: puts the e-mail in the outbox
+    (``enlace.core.mail``), which sends and retries it. New resets are queued by the service."""
+    from enlace.core import mail
+
+    mail.enqueue(to=recipients, subject=subject, text=body)
     return True
 
 

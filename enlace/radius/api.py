@@ -28,6 +28,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from enlace.api.fields import BoundedDateTimeField
 from enlace.api.routers import router
 from enlace.api.serializers import EnlaceModelSerializer
 from enlace.api.viewsets import EnlaceModelViewSet
@@ -319,9 +320,9 @@ class SessionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(source="radacctid", read_only=True)
     session_id = serializers.CharField(source="acctsessionid", read_only=True)
-    start = serializers.DateTimeField(source="acctstarttime", read_only=True, allow_null=True)
-    stop = serializers.DateTimeField(source="acctstoptime", read_only=True, allow_null=True)
-    last_update = serializers.DateTimeField(source="acctupdatetime", read_only=True, allow_null=True)
+    start = BoundedDateTimeField(source="acctstarttime", read_only=True, allow_null=True)
+    stop = BoundedDateTimeField(source="acctstoptime", read_only=True, allow_null=True)
+    last_update = BoundedDateTimeField(source="acctupdatetime", read_only=True, allow_null=True)
     duration = serializers.SerializerMethodField(help_text=_("Seconds online."))
     online = serializers.BooleanField(read_only=True)
     ip = serializers.IPAddressField(source="framedipaddress", read_only=True, allow_null=True)

@@ -159,19 +159,25 @@ def _allocate(login: Login) -> str:
     )
 
 
-def _check_fixed_ip(login: Login) -> None:
+def _check_fixed_ip(login: Login, *, actor) -> None:
+    """A fixed IP is free. The login holding it is named only when ``actor`` may see it: another
+    branch's login is not revealed (not even its name), the address is just in use."""
     if not login.fixed_ip:
         return
     taken = IpAllocation.objects.filter(address=login.fixed_ip).exclude(login_id=login.pk).first()
+    other = None if taken else Login.objects.filter(fixed_ip=login.fixed_ip).exclude(pk=login.pk).first()
+    holder = taken.login if taken else other
+    if holder is None:
+        return
+    if actor is not None and not Login.objects.restrict(actor).filter(pk=holder.pk).exists():
+        raise ValidationError({"fixed_ip": [_("The address is in use by another login.")]})
     if taken:
         raise ValidationError(
-            {"fixed_ip": [_("The address is handed out to login %(login)s.") % {"login": taken.login}]}
+            {"fixed_ip": [_("The address is handed out to login %(login)s.") % {"login": holder}]}
         )
-    other = Login.objects.filter(fixed_ip=login.fixed_ip).exclude(pk=login.pk).first()
-    if other:
-        raise ValidationError(
-            {"fixed_ip": [_("The address is the fixed IP of login %(login)s.") % {"login": other}]}
-        )
+    raise ValidationError(
+        {"fixed_ip": [_("The address is the fixed IP of login %(login)s.") % {"login": holder}]}
+    )
 
 
 # --- Logins ---------------------------------------------------------------------------------
@@ -216,7 +222,7 @@ def _fill_from_contract(login: Login) -> None:
 def _save(login: Login, *, actor, old_username: str | None, hash_password: bool) -> None:
     if hash_password and login.password_md5 and login.password:
         login.password = projection.md5_hex(login.password)
-    _check_fixed_ip(login)
+    _check_fixed_ip(login, actor=actor)
     object_save(login, actor=actor)
     if login.radius_pool_id:
         _allocate(login)

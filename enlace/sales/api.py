@@ -24,7 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enlace.api.routers import router
-from enlace.api.serializers import EnlaceModelSerializer
+from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.api.viewsets import EnlaceModelViewSet
 from enlace.billing.api.serializers import NamedChoiceField
 from enlace.billing.api.views import ActionPermissions
@@ -120,7 +120,7 @@ class SaleSerializer(EnlaceModelSerializer):
         return fields
 
 
-class SaleFinishSerializer(serializers.Serializer):
+class SaleFinishSerializer(ScopedRelationsMixin, serializers.Serializer):
     generate_receivables = serializers.BooleanField(
         label=_("generate the receivables"),
         default=False,

@@ -42,6 +42,8 @@ class Product(EnlaceModel):
     """What the ISP sells besides plans: equipment (router, ONU, cable) or a service (visit,
     installation). Reference data shared by every branch."""
 
+    branch_scope = None  # reference data shared by every branch
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     type = models.CharField(_("type"), max_length=1, choices=ProductType.choices, default=ProductType.PRODUCT)
     unit = models.CharField(_("unit"), max_length=10, default="UN", help_text=_("For example UN, M, H."))

@@ -25,6 +25,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -306,6 +307,13 @@ def sale_finish(
     ``plan_instalments``), in ``wallet`` or the one ``default_wallet`` finds. Generated once only:
     a sale whose receivables exist generates none again."""
     today = today or timezone.localdate()
+    if (
+        wallet is not None
+        and actor is not None
+        and not Wallet.objects.restrict(actor).filter(pk=wallet.pk).exists()
+    ):
+        # Another branch's wallet is reported exactly as a missing one (no hint that it exists).
+        raise ValidationError({"wallet": [ModelChoiceField.default_error_messages["invalid_choice"]]})
     with transaction.atomic():
         locked = Sale.objects.select_for_update().get(pk=sale.pk)
         if not locked.is_open:

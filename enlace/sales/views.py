@@ -97,7 +97,9 @@ class SaleDetailView(ObjectDetailView):
         )
         rows = [{"invoice": i, "color": i.color(today)} for i in receivables]
         receivables_total = sum((i.amount for i in receivables), ZERO)
-        finish_form = forms.SaleFinishForm(sale=sale, initial={"wallet": services.default_wallet(sale)})
+        finish_form = forms.SaleFinishForm(
+            sale=sale, user=user, initial={"wallet": services.default_wallet(sale)}
+        )
         return {
             "sale": sale,
             "items": list(sale.items.select_related("product")),
@@ -237,7 +239,7 @@ class SaleFinishView(ObjectViewMixin, View):
 
     def post(self, request, pk):
         sale = self.get_object()
-        form = forms.SaleFinishForm(data=request.POST, sale=sale)
+        form = forms.SaleFinishForm(data=request.POST, sale=sale, user=request.user)
         if not form.is_valid():
             error_messages(request, ValidationError(form.errors))
             return redirect(sale.get_absolute_url())

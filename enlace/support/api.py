@@ -25,8 +25,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from enlace.api.fields import BoundedDateTimeField
 from enlace.api.routers import router
-from enlace.api.serializers import EnlaceModelSerializer
+from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.api.viewsets import EnlaceGenericViewSet, EnlaceModelViewSet
 from enlace.core.models import Department, Employee
 
@@ -248,7 +249,7 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(ScopedRelationsMixin, serializers.Serializer):
     note = serializers.CharField(label=_("note"), trim_whitespace=False, allow_blank=True, required=False)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
@@ -281,8 +282,8 @@ class ForwardSerializer(TechnicianSerializer):
 
 
 class ScheduleSerializer(TechnicianSerializer):
-    scheduled_start = serializers.DateTimeField()
-    scheduled_end = serializers.DateTimeField()
+    scheduled_start = BoundedDateTimeField()
+    scheduled_end = BoundedDateTimeField()
 
 
 class FinishSerializer(ActionSerializer):
@@ -388,11 +389,20 @@ class TicketViewSet(
         """Back in progress, with the ``reason``."""
         return self._act(request, services.ticket_reopen, TicketReasonSerializer)
 
-    @extend_schema(request=TicketMessageSerializer, responses=TicketMessageSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated], filter_backends=[])
+    @extend_schema(methods=["GET"], responses=TicketMessageSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=TicketMessageSerializer, responses={201: TicketMessageSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[IsAuthenticated],
+        filter_backends=[],
+        pagination_class=None,
+    )
     def messages(self, request, pk=None):
-        """The thread: GET lists every message (public and private); POST adds one (``text``,
-        ``public``, default true)."""
+        """The thread: GET lists every message (public and private) as a plain list, oldest first;
+        POST adds one (``text``, ``public``, default true) and answers 201 with it."""
         if not request.user.has_perm("support.view_ticket"):
             raise PermissionDenied
         ticket = self.get_object()

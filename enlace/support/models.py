@@ -48,6 +48,8 @@ LATITUDE = {"max_digits": 9, "decimal_places": 6, "null": True, "blank": True}
 class Process(EnlaceModel):
     """Processo (T-6): ordered steps, each opening a service order when it is reached."""
 
+    branch_scope = None  # reference data shared by every branch
+
     name = models.CharField(_("name"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -67,6 +69,8 @@ class Process(EnlaceModel):
 
 class Subject(EnlaceModel):
     """Assunto: what a ticket or a service order is about, with the defaults it fills in."""
+
+    branch_scope = None  # reference data shared by every branch
 
     class Purpose(models.TextChoices):
         TICKET = "T", _("Ticket")
@@ -157,6 +161,8 @@ class Subject(EnlaceModel):
 
 class ProcessStep(EnlaceModel):
     """A step of a process: the service order it opens and the complementary status it sets."""
+
+    branch_scope = None  # reference data shared by every branch
 
     process = models.ForeignKey(
         Process, on_delete=models.CASCADE, related_name="steps", verbose_name=_("process")

@@ -31,15 +31,14 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.contracts.models import ContractHistory
 from enlace.contracts.services import history_add
+from enlace.core import mail
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import Employee
 from enlace.core.services import object_delete, object_save, operator_name_of, operator_of
@@ -217,7 +216,7 @@ def _fill_address(ticket: Ticket) -> None:
 
 
 def _email_copy(message: TicketMessage) -> None:
-    """After commit: a copy of a public operator message to the customer's e-mails (K-3)."""
+    """A copy of a public operator message to the customer's e-mails (K-3)."""
     ticket = message.ticket
     recipients = ticket.customer.emails
     if not recipients:
@@ -232,13 +231,9 @@ def _email_copy(message: TicketMessage) -> None:
         "protocol": ticket.protocol,
     }
 
-    def send():
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except Exception:  # noqa: BLE001 - a mail server down never undoes the message
-            log.exception("e-mail copy of ticket %s failed", ticket.protocol)
-
-    transaction.on_commit(send)
+    # Queued in the message's transaction (core.mail): sent after the commit, retried while the
+    # mail server is down, once per message.
+    mail.enqueue(to=recipients, subject=subject, text=body, dedup_key=f"ticket-message:{message.pk}")
 
 
 def _post(*, actor, ticket, text, public, by_subscriber=False, automatic=False) -> TicketMessage:

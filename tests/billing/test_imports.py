@@ -542,14 +542,14 @@ def test_invoice_twice_in_one_file_is_settled_once(admin_user, wallet, three_inv
     items = list(imp.items.order_by("line").values_list("invoice_id", "outcome"))
     assert items == [
         (a.pk, OUTCOME.SETTLED),
-        (a.pk, OUTCOME.ALREADY_PAID),
+        (a.pk, OUTCOME.REPEATED),
         (b.pk, OUTCOME.SETTLED),
-        (b.pk, OUTCOME.SETTLED),  # two partial payments of one title add up
+        (b.pk, OUTCOME.REPEATED),  # one settlement per nosso número per file, partial or not
     ]
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.payments.count() == 1 and a.status == InvoiceStatus.RECEIVED and a.paid_amount == D("100.00")
-    assert b.payments.count() == 2 and b.status == InvoiceStatus.RECEIVED and b.paid_amount == D("100.00")
+    assert b.payments.count() == 1 and b.status == InvoiceStatus.PARTIAL and b.paid_amount == D("30.00")
 
 
 def test_cancelled_and_other_wallets_invoices_are_not_settled(admin_user, wallet, branch_a, three_invoices):

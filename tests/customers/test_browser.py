@@ -3,6 +3,7 @@ new customer → required fields flagged → CEP fills the city from the local t
 warning → contact with two e-mails → save → every tab opens (in place, with HTMX)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from enlace.core.models import Branch, GeneralParameters
 from enlace.customers.models import Cep, Customer
@@ -53,7 +54,8 @@ def test_operator_walks_the_customer_record(page, admin_user, branch_a, city):
     page.fill("#id_cpf_cnpj", "529.982.247-25")
     page.fill("#id_cep", "01310-100")
     # The CEP lookup fills street, neighbourhood, city and state from the local table.
-    page.wait_for_function("document.getElementById('id_city').value === '3550308'")
+    # (expect, not wait_for_function: the Content-Security-Policy forbids evaluating strings)
+    expect(page.locator("#id_city")).to_have_value("3550308")
     assert page.input_value("#id_street") == "Avenida Paulista"
     assert page.input_value("#id_neighborhood") == "Bela Vista"
     assert page.input_value("#state-display") == "SP"

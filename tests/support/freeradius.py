@@ -68,9 +68,10 @@ def _free_udp_ports(count: int) -> list[int]:
 class FreeRadius:
     """One FreeRADIUS process with Enlace's configuration."""
 
-    def __init__(self, binary: str, db: dict, state_dir: Path):
+    def __init__(self, binary: str, db: dict, state_dir: Path, *, read_db: dict | None = None):
         self.binary = binary
         self.db = db
+        self.read_db = read_db
         self.state_dir = prepare_state_dir(state_dir)
         self.log = self.state_dir / "log" / "radius.log"
         self.process: subprocess.Popen | None = None
@@ -86,6 +87,7 @@ class FreeRadius:
                 self.auth_port, self.acct_port = _free_udp_ports(2)
             env = server_environment(
                 self.db,
+                read_db=self.read_db,
                 state_dir=self.state_dir,
                 auth_port=self.auth_port,
                 acct_port=self.acct_port,
@@ -163,20 +165,33 @@ class FreeRadius:
     def spool(self) -> Path:
         return self.state_dir / "spool" / "postauth"
 
+    @property
+    def acct_spool(self) -> Path:
+        return self.state_dir / "spool" / "accounting"
+
     def wait_postauth_logged(self, timeout: float = 15) -> None:
         """Wait until the post-auth spool is empty: every answered request is in radpostauth.
         The reader looks for new entries about once a second."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not any(self.spool.iterdir()):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"post-auth spool not drained after {timeout} s: {list(self.spool.iterdir())}")
+        _wait_drained(self.spool, timeout, "post-auth")
+
+    def wait_accounting_logged(self, timeout: float = 15) -> None:
+        """Wait until the accounting spool is empty: every answered Accounting-Request is in
+        radacct (sites/accounting-log looks for new entries about once a second)."""
+        _wait_drained(self.acct_spool, timeout, "accounting")
 
     # --- Clients ------------------------------------------------------------------------
 
     def client(self, *, secret: str = NAS_SECRET, source: str = NAS_IP, **options) -> RadiusClient:
         return RadiusClient(self, secret=secret, source=source, **options)
+
+
+def _wait_drained(spool: Path, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not spool.exists() or not any(spool.iterdir()):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} spool not drained after {timeout} s: {list(spool.iterdir())}")
 
 
 class RadiusClient:
@@ -198,6 +213,7 @@ class RadiusClient:
         )
         self.client.bind((source, 0))
         self.source = source
+        self.server = server
 
     def close(self) -> None:
         self.client._CloseSocket()
@@ -239,14 +255,21 @@ class RadiusClient:
         )
         return reply
 
-    def accounting(self, username: str | None, status: str, session_id: str, **attributes):
+    def accounting(
+        self, username: str | None, status: str, session_id: str, *, wait: bool = True, **attributes
+    ):
+        """Send an Accounting-Request; FreeRADIUS answers once it is in the accounting spool. With
+        ``wait`` (the default) return only when the spool reader has written it into radacct."""
         request = self.client.CreateAcctPacket(Acct_Status_Type=status, Acct_Session_Id=session_id)
         if username is not None:
             request["User-Name"] = username
         request["NAS-IP-Address"] = self.source
         for name, value in attributes.items():
             request[name.replace("_", "-")] = value
-        return self.client.SendPacket(request)
+        reply = self.client.SendPacket(request)
+        if wait:
+            self.server.wait_accounting_logged()
+        return reply
 
 
 # --- MS-CHAPv2 (RFC 2759) -----------------------------------------------------------------

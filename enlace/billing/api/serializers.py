@@ -2,13 +2,15 @@
 ``billing-runs``). They translate only; the viewsets hand the values to the services."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from enlace.api.serializers import EnlaceModelSerializer
+from enlace.api.fields import BoundedDateField
+from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.contracts.api import ContractSerializer
 from enlace.core.models import Wallet
 from enlace.core.scope import restrict
@@ -156,11 +158,11 @@ class InvoiceSerializer(EnlaceModelSerializer):
 
 
 class AmountDueQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(label=_("date"), required=False, help_text=_("Default: today."))
+    date = BoundedDateField(label=_("date"), required=False, help_text=_("Default: today."))
 
 
 class AmountDueSerializer(serializers.Serializer):
-    date = serializers.DateField(label=_("date"))
+    date = BoundedDateField(label=_("date"))
     balance = money_field(label=_("balance"))
     discount = money_field(label=_("discount"))
     fine = money_field(label=_("fine"))
@@ -265,6 +267,16 @@ class CnabRecordSerializer(serializers.ModelSerializer):
             return None
 
 
+class CnabRecordQuerySerializer(serializers.Serializer):
+    outcome = NamedChoiceField(
+        label=_("outcome"),
+        choices=CnabRecord.Outcome.choices,
+        enum_name="CnabOutcomeEnum",
+        required=False,
+        help_text=_("Only the records of this outcome."),
+    )
+
+
 class CnabSummarySerializer(serializers.Serializer):
     records = serializers.IntegerField(label=_("records"))
     settled = serializers.IntegerField(label=_("settled"))
@@ -293,14 +305,30 @@ class CnabImportSerializer(EnlaceModelSerializer):
 
 
 class CnabImportDetailSerializer(CnabImportSerializer):
-    records = CnabRecordSerializer(source="items", many=True, read_only=True)
+    """An import with its number of records per outcome; the records themselves are paginated at
+    ``cnab-imports/{id}/records/`` (a file can hold tens of thousands)."""
+
+    outcomes = serializers.SerializerMethodField(label=_("records per outcome"))
 
     class Meta(CnabImportSerializer.Meta):
-        fields = [*CnabImportSerializer.Meta.fields, "records"]
+        fields = [*CnabImportSerializer.Meta.fields, "outcomes"]
         read_only_fields = fields
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {value: {"type": "integer"} for value in CnabRecord.Outcome.values},
+            "required": list(CnabRecord.Outcome.values),
+        }
+    )
+    def get_outcomes(self, obj) -> dict[str, int]:
+        counts = dict.fromkeys(CnabRecord.Outcome.values, 0)
+        rows = CnabRecord.objects.filter(cnab_import=obj).values_list("outcome").annotate(n=Count("pk"))
+        counts.update(rows)
+        return counts
 
-class CnabUploadSerializer(serializers.Serializer):
+
+class CnabUploadSerializer(ScopedRelationsMixin, serializers.Serializer):
     wallet = serializers.PrimaryKeyRelatedField(label=_("wallet"), queryset=Wallet.objects.all())
     file = serializers.FileField(label=_("file"), help_text=_("A CNAB 240 or CNAB 400 return file."))
 
@@ -373,4 +401,4 @@ class TrustUnlockSerializer(serializers.Serializer):
     trust period."""
 
     contract = ContractSerializer(read_only=True)
-    trust_until = serializers.DateField(label=_("trust unlock until"), read_only=True)
+    trust_until = BoundedDateField(label=_("trust unlock until"), read_only=True)

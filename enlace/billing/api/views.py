@@ -22,7 +22,6 @@ Role Financeiro has ``billing.*``; Atendimento reads (``billing.view_*``).
 import base64
 import logging
 
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -32,11 +31,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from enlace.api.parsers import JSONParser
 from enlace.api.permissions import ModelPermissions
+from enlace.api.renderers import PdfViewMixin
 from enlace.api.viewsets import ActorContextMixin, EnlaceGenericViewSet, ScopedQuerysetMixin
 from enlace.contracts.models import Contract
 from enlace.core.exceptions import ApplicationError
@@ -181,9 +182,11 @@ class PaymentViewSet(
 
 class CnabImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingViewSet):
     """Bank return files (CNAB 240/400, SPEC F-6). ``POST`` (multipart: ``wallet``, ``file``) imports
-    one file in one transaction and answers 201 with the summary and every record with its
+    one file in one transaction and answers 201 with the summary and the number of records per
     ``outcome``; a malformed file is 400 naming ``file`` (with the line), a file imported before is
-    400 ``already_imported``. Lists give the summaries; a file's detail lists its records."""
+    400 ``already_imported``, a file over ``BANK_RETURN_MAX_UPLOAD_MB`` is 400 ``file_too_large``
+    (nothing stored). Lists give the summaries; ``GET {id}/records/`` pages through a file's
+    records (``page``, ``page_size``, ``outcome``)."""
 
     queryset = CnabImport.objects.all()
     serializer_class = s.CnabImportSerializer
@@ -191,12 +194,19 @@ class CnabImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Billin
     ordering_fields = ["id", "created_at"]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action != "list":
-            records = CnabRecord.objects.select_related("payment").order_by("line")
-            queryset = queryset.prefetch_related(Prefetch("items", queryset=records))
-        return queryset
+    @extend_schema(parameters=[s.CnabRecordQuerySerializer], responses=s.CnabRecordSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def records(self, request, pk=None):
+        """The records of an imported file in line order, paginated; ``outcome`` keeps those of one
+        outcome (``repeated``, ``notfound``…)."""
+        imported = self.get_object()
+        params = s.CnabRecordQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        records = CnabRecord.objects.filter(cnab_import=imported).select_related("payment").order_by("line")
+        if outcome := params.validated_data.get("outcome"):
+            records = records.filter(outcome=outcome)
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(s.CnabRecordSerializer(page, many=True).data)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -214,7 +224,7 @@ class CnabImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Billin
         result = imports.cnab_import(
             actor=request.user,
             wallet=upload.validated_data["wallet"],
-            data=file.read(),
+            data=file,  # read in chunks by the import, never whole
             file_name=file.name or "return.ret",
         )
         imported = self.get_queryset().get(pk=result.cnab_import.pk)
@@ -259,16 +269,13 @@ class BillingRunViewSet(
 # --- Views outside the router ---------------------------------------------------------------
 
 
-class PdfAPIView(ActorContextMixin, ScopedQuerysetMixin, generics.GenericAPIView):
-    """A PDF of one scoped record (``view_<model>`` needed; another branch's record is 404)."""
+class PdfAPIView(PdfViewMixin, ActorContextMixin, ScopedQuerysetMixin, generics.GenericAPIView):
+    """A PDF of one scoped record (``view_<model>`` needed; another branch's record is 404). The body
+    is a PDF whatever the client accepts (``Accept: application/pdf`` included); errors are JSON."""
 
     permission_classes = [ModelPermissions]
     filter_backends = []
     pagination_class = None
-
-    def perform_content_negotiation(self, request, force=False):
-        # The body is a PDF whatever the client accepts; errors are still JSON.
-        return super().perform_content_negotiation(request, force=True)
 
     @staticmethod
     def pdf_response(pdf: bytes, file_name: str) -> HttpResponse:

@@ -7,10 +7,11 @@ informational segments W and Y may follow and are skipped; any other segment is 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .common import (
     Field,
     Line,
-    ReturnFile,
     ReturnRecord,
     bank_name,
     strip_zeros,
@@ -151,19 +152,41 @@ def _record(bank: str, t: Line, u: Line, bb_convenio: str) -> ReturnRecord:
     )
 
 
-def parse(lines: list[Line], sha256: str) -> ReturnFile:
-    header = lines[0]
+def header_fields(header: Line) -> dict:
+    """The file header's fields of a ``ReturnFile`` (layout, bank, company, account...)."""
+    bank = header.raw(BANK)
+    return {
+        "layout": "240",
+        "bank_code": bank,
+        "bank_name": bank_name(bank, header.raw(H_BANK_NAME)),
+        "company_name": header.alpha(H_COMPANY),
+        "company_document": header.alpha(H_DOCUMENT) or None,
+        "agency": header.alpha(H_AGENCY) or None,
+        "agency_dv": header.alpha(H_AGENCY_DV) or None,
+        "account": header.alpha(H_ACCOUNT) or None,
+        "account_dv": header.alpha(H_ACCOUNT_DV) or None,
+        "convenio": header.alpha(H_CONVENIO) or None,
+        # Informational only, and lenient: the Sicoob sample's header is 17 positions short.
+        "file_sequence": header.optional_integer(H_SEQUENCE),
+        "generation_date": header.optional_date(H_GENERATED),
+    }
+
+
+def records(header: Line, lines: Iterator[Line]) -> Iterator[ReturnRecord]:
+    """The titles of the lines after ``header``, one by one as they are read; a ``CnabError`` as
+    soon as a line is wrong (the trailer's counts, checked at the end, included)."""
     bank = header.raw(BANK)
     bb_convenio = strip_zeros(header.raw(H_CONVENIO_BB).strip()) if bank == "001" else ""
 
-    records: list[ReturnRecord] = []
     lots = 0
     lot: str | None = None  # number of the open lot
     lot_records = 0
     pending_t: Line | None = None
     trailer: Line | None = None
+    last = header
 
-    for line in lines[1:]:
+    for line in lines:
+        last = line
         if trailer is not None:
             if line.text.strip():
                 raise line.error(f"data after the file trailer (line {trailer.number})")
@@ -208,7 +231,7 @@ def parse(lines: list[Line], sha256: str) -> ReturnFile:
             elif segment == "U":
                 if pending_t is None:
                     raise line.error("segment U without a segment T before it")
-                records.append(_record(bank, pending_t, line, bb_convenio))
+                yield _record(bank, pending_t, line, bb_convenio)
                 pending_t = None
             elif segment in OPTIONAL_SEGMENTS:
                 if pending_t is not None:
@@ -253,26 +276,7 @@ def parse(lines: list[Line], sha256: str) -> ReturnFile:
                 f"unknown record type {kind!r} ({RECORD_TYPE.where}); expected 1, 3, 5 or 9", RECORD_TYPE
             )
 
-    last = lines[-1]
     if pending_t is not None:
         raise pending_t.error("segment T is not followed by its segment U: the file is truncated")
     if trailer is None:
         raise last.error("the file ends without its trailer (record type 9): the file is truncated")
-
-    return ReturnFile(
-        layout="240",
-        bank_code=bank,
-        bank_name=bank_name(bank, header.raw(H_BANK_NAME)),
-        company_name=header.alpha(H_COMPANY),
-        company_document=header.alpha(H_DOCUMENT) or None,
-        agency=header.alpha(H_AGENCY) or None,
-        agency_dv=header.alpha(H_AGENCY_DV) or None,
-        account=header.alpha(H_ACCOUNT) or None,
-        account_dv=header.alpha(H_ACCOUNT_DV) or None,
-        convenio=header.alpha(H_CONVENIO) or None,
-        # Informational only, and lenient: the Sicoob sample's header is 17 positions short.
-        file_sequence=header.optional_integer(H_SEQUENCE),
-        generation_date=header.optional_date(H_GENERATED),
-        sha256=sha256,
-        records=tuple(records),
-    )

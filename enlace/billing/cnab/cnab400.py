@@ -10,7 +10,7 @@ hybrid boleto/PIX data; Bradesco 3 - credit split); anything else is refused.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +18,6 @@ from .common import (
     ZERO,
     Field,
     Line,
-    ReturnFile,
     ReturnRecord,
     bank_name,
     strip_zeros,
@@ -232,32 +231,47 @@ def _bb_detail(line: Line) -> ReturnRecord:
     )
 
 
-def _itau_trailer(line: Line, records: list[ReturnRecord]) -> None:
+class _Tally:
+    """What the trailers are checked against, counted as the details go by (the details
+    themselves are not kept)."""
+
+    __slots__ = ("codes", "count", "face_total")
+
+    def __init__(self):
+        self.count = 0
+        self.face_total = Decimal("0.00")
+        self.codes: Counter[str] = Counter()
+
+    def add(self, record: ReturnRecord) -> None:
+        self.count += 1
+        self.face_total += record.face_value
+        self.codes[record.occurrence_code] += 1
+
+
+def _itau_trailer(line: Line, tally: _Tally) -> None:
     declared = line.integer(ITAU_T_COUNT)
-    if declared != len(records):
+    if declared != tally.count:
         raise line.error(
-            f"{ITAU_T_COUNT.name} ({ITAU_T_COUNT.where}) says {declared}, the file has {len(records)}",
+            f"{ITAU_T_COUNT.name} ({ITAU_T_COUNT.where}) says {declared}, the file has {tally.count}",
             ITAU_T_COUNT,
         )
     total = line.amount(ITAU_T_TOTAL)
-    actual = sum((r.face_value for r in records), Decimal("0.00"))
-    if total != actual:
+    if total != tally.face_total:
         raise line.error(
-            f"{ITAU_T_TOTAL.name} ({ITAU_T_TOTAL.where}) says {total}, the details add up to {actual}",
+            f"{ITAU_T_TOTAL.name} ({ITAU_T_TOTAL.where}) says {total}, the details add up to {tally.face_total}",
             ITAU_T_TOTAL,
         )
 
 
-def _bradesco_trailer(line: Line, records: list[ReturnRecord]) -> None:
-    counts = Counter(r.occurrence_code for r in records)
+def _bradesco_trailer(line: Line, tally: _Tally) -> None:
     for fld, codes in BRADESCO_T_COUNTS:
         declared = line.integer(fld)
-        actual = sum(counts[c] for c in codes)
+        actual = sum(tally.codes[c] for c in codes)
         if declared != actual:
             raise line.error(f"{fld.name} ({fld.where}) says {declared}, the file has {actual}", fld)
 
 
-def _no_trailer_check(line: Line, records: list[ReturnRecord]) -> None:
+def _no_trailer_check(line: Line, tally: _Tally) -> None:
     """Banco do Brasil's trailer totals the titles in the portfolio, not the file's details."""
 
 
@@ -266,7 +280,7 @@ class _Bank:
     details: frozenset[str]
     optional: frozenset[str]
     detail: Callable[[Line], ReturnRecord]
-    trailer: Callable[[Line, list[ReturnRecord]], None]
+    trailer: Callable[[Line, _Tally], None]
 
 
 BANKS = {
@@ -276,7 +290,7 @@ BANKS = {
 }
 
 
-def _header_fields(header: Line, bank: str) -> dict:
+def _account_fields(header: Line, bank: str) -> dict:
     if bank == "341":
         return {
             "agency": header.alpha(H_ITAU_AGENCY) or None,
@@ -308,8 +322,9 @@ def _header_fields(header: Line, bank: str) -> dict:
     }
 
 
-def parse(lines: list[Line], sha256: str) -> ReturnFile:
-    header = lines[0]
+def header_fields(header: Line) -> dict:
+    """The header's fields of a ``ReturnFile``; a remittance file or a bank whose CNAB 400 is not
+    supported is refused here, at line 1."""
     if header.raw(H_OPERATION) == "1" or header.raw(H_LITERAL) == "REMESSA":
         raise header.error("this is a remittance file (remessa), not a return file (retorno)", H_OPERATION)
     if header.raw(H_OPERATION) != "2":
@@ -324,11 +339,36 @@ def parse(lines: list[Line], sha256: str) -> ReturnFile:
             f"supported banks: {', '.join(SUPPORTED_BANKS)}",
             H_BANK,
         )
-    spec = BANKS[bank]
+    return {
+        "layout": "400",
+        "bank_code": bank,
+        "bank_name": bank_name(bank, header.raw(H_BANK_NAME)),
+        "company_name": header.alpha(H_COMPANY),
+        "company_document": None,
+        "generation_date": header.optional_date(H_GENERATED),
+        **_account_fields(header, bank),
+    }
 
-    records: list[ReturnRecord] = []
+
+def records(header: Line, lines: Iterator[Line]) -> Iterator[ReturnRecord]:
+    """The details of the lines after ``header`` (checked by ``header_fields``), one by one as they
+    are read; a ``CnabError`` as soon as a line is wrong (the trailer's totals, checked at the end,
+    included)."""
+    bank = header.raw(H_BANK)
+    spec = BANKS[bank]
+    sequence = header.raw(SEQUENCE)
+    if sequence != "000001":
+        raise header.error(
+            f"{SEQUENCE.name} ({SEQUENCE.where}) is {sequence!r}, expected 000001: "
+            "a record is missing or repeated",
+            SEQUENCE,
+        )
+
+    tally = _Tally()
     trailer: Line | None = None
-    for index, line in enumerate(lines, start=1):
+    last = header
+    for index, line in enumerate(lines, start=2):
+        last = line
         if trailer is not None:
             if line.text.strip():
                 raise line.error(f"data after the file trailer (line {trailer.number})")
@@ -342,18 +382,18 @@ def parse(lines: list[Line], sha256: str) -> ReturnFile:
                 "a record is missing or repeated",
                 SEQUENCE,
             )
-        if index == 1:
-            continue
         kind = line.raw(RECORD_TYPE)
         if kind in spec.details:
-            records.append(spec.detail(line))
+            record = spec.detail(line)
+            tally.add(record)
+            yield record
         elif kind == "9":
             trailer_bank = line.text[4:7]
             if trailer_bank != bank:
                 raise line.error(
                     f"bank code {trailer_bank!r} (positions 5-7) differs from the header's {bank!r}"
                 )
-            spec.trailer(line, records)
+            spec.trailer(line, tally)
             trailer = line
         elif kind in spec.optional:
             continue
@@ -367,16 +407,4 @@ def parse(lines: list[Line], sha256: str) -> ReturnFile:
             )
 
     if trailer is None:
-        raise lines[-1].error("the file ends without its trailer (record type 9): the file is truncated")
-
-    return ReturnFile(
-        layout="400",
-        bank_code=bank,
-        bank_name=bank_name(bank, header.raw(H_BANK_NAME)),
-        company_name=header.alpha(H_COMPANY),
-        company_document=None,
-        generation_date=header.optional_date(H_GENERATED),
-        sha256=sha256,
-        records=tuple(records),
-        **_header_fields(header, bank),
-    )
+        raise last.error("the file ends without its trailer (record type 9): the file is truncated")

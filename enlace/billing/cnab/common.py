@@ -7,10 +7,14 @@ manual page without converting.
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import BinaryIO
 
 ZERO = Decimal("0.00")
 
@@ -204,21 +208,52 @@ class Line:
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _UTF8_BOM = "\N{LATIN SMALL LETTER I WITH DIAERESIS}\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}\N{INVERTED QUESTION MARK}"
+CHUNK_SIZE = 64 * 1024
+
+
+def iter_lines(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+    """The lines of a binary stream, read ``chunk_size`` bytes at a time (never the whole file):
+    decoded as Latin-1 and split on CRLF, LF or CR (never on the other characters
+    ``str.splitlines`` treats as breaks: byte 0x85 is a valid Latin-1 character). Trailing empty
+    lines and a final DOS end-of-file mark (Ctrl-Z) are dropped; a UTF-8 byte-order mark is
+    ignored. A short read is not the end: only ``b""`` is."""
+    pending = ""  # text after the last line break seen (a trailing CR waits for a possible LF)
+    blanks = 0  # blank lines held back (given as ""): they are dropped if nothing follows them
+    first = True
+    while True:
+        chunk = stream.read(chunk_size)
+        if chunk and first and len(pending) + len(chunk) < len(_UTF8_BOM):
+            pending += chunk.decode("latin-1")
+            continue
+        text = pending + chunk.decode("latin-1")
+        if first:
+            first = False
+            if text.startswith(_UTF8_BOM):
+                text = text[len(_UTF8_BOM) :]
+        if not chunk:
+            break
+        parts = _LINE_BREAK.split(text[:-1] if text.endswith("\r") else text)
+        pending = parts.pop() + ("\r" if text.endswith("\r") else "")
+        for line in parts:
+            if line.strip():
+                yield from itertools.repeat("", blanks)
+                blanks = 0
+                yield line
+            else:
+                blanks += 1
+    # the end of the file: the text after the last break, without a final Ctrl-Z
+    for line in _LINE_BREAK.split(text.rstrip("\x1a")):
+        if line.strip():
+            yield from itertools.repeat("", blanks)
+            blanks = 0
+            yield line
+        else:
+            blanks += 1
 
 
 def split_lines(data: bytes) -> list[str]:
-    """Decode as Latin-1 and split on CRLF, LF or CR (never on the other characters
-    ``str.splitlines`` treats as breaks: byte 0x85 is a valid Latin-1 character). Trailing empty
-    lines and a final DOS end-of-file mark (Ctrl-Z) are dropped; a UTF-8 byte-order mark is
-    ignored."""
-    text = data.decode("latin-1")
-    if text.startswith(_UTF8_BOM):
-        text = text[len(_UTF8_BOM) :]
-    text = text.rstrip("\x1a")
-    lines = _LINE_BREAK.split(text)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
+    """``iter_lines`` of bytes already in memory."""
+    return list(iter_lines(io.BytesIO(data)))
 
 
 def bank_name(code: str, fallback: str = "") -> str:

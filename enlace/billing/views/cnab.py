@@ -1,9 +1,10 @@
 """Bank return files ("Retornos bancários", F-6): the list of imported files, the upload (wallet +
-file, one transaction through ``imports.cnab_import``) and the result page with every record and
-its outcome."""
+file, one transaction through ``imports.cnab_import``) and the result page with the records and
+their outcome, paginated."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -49,7 +50,7 @@ class CnabImportAddView(ObjectViewMixin, View):
                 result = imports.cnab_import(
                     actor=request.user,
                     wallet=form.cleaned_data["wallet"],
-                    data=upload.read(),
+                    data=upload,  # read in chunks by the import, never whole
                     file_name=upload.name or "return.ret",
                 )
             except (ValidationError, ApplicationError) as exc:
@@ -71,21 +72,29 @@ class CnabImportAddView(ObjectViewMixin, View):
 
 
 class CnabImportDetailView(ObjectDetailView):
-    """The result of an import: counts and amount per outcome and every record."""
+    """The result of an import: counts and amount per outcome, and its records a page at a time
+    (``?page=``), optionally of one outcome (``?outcome=``): a file can have tens of thousands."""
 
     model = CnabImport
     queryset = CnabImport.objects.select_related("wallet", "wallet__branch", "operator")
     template_name = "billing/cnabimport_detail.html"
+    records_per_page = 100
 
     def fields_for(self, obj):
         return []
 
     def get_extra_context(self, imported):
-        records = list(
+        records = (
             CnabRecord.objects.filter(cnab_import=imported)
             .select_related("invoice", "invoice__customer")
             .order_by("line")
         )
+        selected = self.request.GET.get("outcome")
+        if selected in CnabRecord.Outcome.values:
+            records = records.filter(outcome=selected)
+        else:
+            selected = ""
+        page = Paginator(records, self.records_per_page).get_page(self.request.GET.get("page"))
         aggregates = {}
         for outcome in CnabRecord.Outcome:
             condition = Q(outcome=outcome)
@@ -101,4 +110,4 @@ class CnabImportDetailView(ObjectDetailView):
             }
             for outcome in CnabRecord.Outcome
         ]
-        return {"imported": imported, "records": records, "outcomes": outcomes}
+        return {"imported": imported, "records": page, "outcomes": outcomes, "outcome_filter": selected}

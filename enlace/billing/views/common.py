@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from enlace.core.charts import bar_chart
 from enlace.core.exceptions import ApplicationError
+from enlace.core.validators import validate_date_in_range
 
 from ..filtersets import color_condition
 from ..models import ZERO, InvoiceColor
@@ -39,10 +40,13 @@ def safe_next(request, default: str) -> str:
 
 
 def parse_date(value, default: datetime.date | None = None) -> datetime.date:
+    """A preview's date from the query; malformed or outside 1900–2100 → the default (today)."""
     try:
-        return datetime.date.fromisoformat(value) if value else (default or timezone.localdate())
-    except (TypeError, ValueError):
-        return default or timezone.localdate()
+        parsed = datetime.date.fromisoformat(value) if value else None
+        validate_date_in_range(parsed)
+    except (TypeError, ValueError, ValidationError):
+        parsed = None
+    return parsed or default or timezone.localdate()
 
 
 def legend() -> list[dict]:

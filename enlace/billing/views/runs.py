@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from enlace.core.exceptions import ApplicationError
-from enlace.core.scope import allowed_branch_ids
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
 
 from .. import filtersets, forms, runs, tables, tasks
@@ -20,13 +19,10 @@ logger = logging.getLogger(__name__)
 
 
 class _RunScopeMixin:
-    """An operator limited to some branches sees the runs of those branches only (a run of every
-    branch is not theirs)."""
+    """Runs with their branch and operator. The branch scope is BillingRun's own declaration
+    (``branch_scope = "branch"``): a run of every branch (no branch) is not a limited operator's."""
 
-    def get_queryset(self):
-        queryset = BillingRun.objects.select_related("branch", "operator")
-        allowed = allowed_branch_ids(self.request.user)
-        return queryset if allowed is None else queryset.filter(branch__in=allowed)
+    queryset = BillingRun.objects.select_related("branch", "operator")
 
 
 class BillingRunListView(_RunScopeMixin, ObjectListView):

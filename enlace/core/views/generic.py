@@ -10,7 +10,8 @@ declares its classes::
         filterset_class = ContractFilterSet
 
 Permissions: the model permission of the action (``view``/``add``/``change``/``delete``) or 403;
-records outside the operator's branches are 404 (``Model.objects.restrict(user)``). Writes go
+records outside the operator's branches are 404 (``enlace.core.scope.restrict``; a model that declares
+no ``branch_scope`` is refused, so no page can serve an unscoped model by forgetting it). Writes go
 through a service: by default ``core.services.object_save``/``object_delete``; a view with business
 rules overrides ``save_object``/``delete_object`` to call its own service.
 """
@@ -30,8 +31,10 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from .. import services
+from ..csvsafe import neutralise_row
 from ..exceptions import ApplicationError
 from ..models import ObjectChange
+from ..scope import restrict, scope_rule
 
 
 def url_name(model, action: str, namespace: str | None = None) -> str:
@@ -62,9 +65,10 @@ class ObjectViewMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        # .all(): a fresh copy per request, never the class attribute whose result cache is shared
+        # .all(): a fresh copy per request, never the class attribute whose result cache is shared.
+        # Always scoped: a model without a branch_scope declaration is refused (ImproperlyConfigured).
         qs = self.queryset.all() if self.queryset is not None else self.model.objects.all()
-        return qs.restrict(self.request.user) if hasattr(qs, "restrict") else qs
+        return restrict(qs, self.request.user)
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -136,7 +140,7 @@ class ObjectListView(ObjectViewMixin, View):
         response.write("\ufeff")  # Excel reads UTF-8 with a BOM
         writer = csv.writer(response, delimiter=";")
         for row in table.as_values(exclude_columns=("actions",)):
-            writer.writerow(row)
+            writer.writerow(neutralise_row(row))  # no cell a spreadsheet would run (csvsafe)
         return response
 
 
@@ -302,6 +306,7 @@ def model_urls(model, prefix: str, *, list=None, detail=None, edit=None, delete=
     """URL patterns ``<model>_list``, ``_add``, ``_detail``, ``_edit``, ``_delete``, ``_changes``."""
     from django.urls import path
 
+    scope_rule(model)  # refuses, when the URLs are built, a model without a branch_scope declaration
     name = model._meta.model_name
     patterns = []
     if list:

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
 from enlace.billing.imports import cnab_import
 from enlace.billing.models import CnabRecord
@@ -35,10 +36,10 @@ class Command(BaseCommand):
             raise CommandError(f"No wallet {wallet}.")
         path = Path(file)
         try:
-            data = path.read_bytes()
+            data = path.open("rb")  # read in chunks by the import
         except OSError as exc:
             raise CommandError(str(exc)) from exc
-        with context.acting_as(actor, source="command"):
+        with data, context.acting_as(actor, source="command"):
             try:
                 result = cnab_import(actor=actor, wallet=wallet_obj, data=data, file_name=path.name)
             except ValidationError as exc:
@@ -46,9 +47,7 @@ class Command(BaseCommand):
             except ApplicationError as exc:
                 raise CommandError(str(exc.message)) from exc
         imp = result.cnab_import
-        outcomes = {}
-        for item in imp.items.all():
-            outcomes[item.outcome] = outcomes.get(item.outcome, 0) + 1
+        outcomes = dict(imp.items.values_list("outcome").annotate(n=Count("pk")))
         self.stdout.write(
             f"{path.name}: {imp.records} record(s), {imp.settled} settled (R$ {imp.settled_amount:.2f}), "
             f"{imp.not_settled} not settled."

@@ -170,7 +170,7 @@ def server_environment(
 
 def prepare_state_dir(state_dir: str | os.PathLike) -> Path:
     path = Path(state_dir)
-    for sub in ("log", "run", "spool/postauth"):
+    for sub in ("log", "run", "spool/postauth", "spool/accounting"):
         (path / sub).mkdir(parents=True, exist_ok=True)
     (path / "spool").chmod(0o700)
     return path
