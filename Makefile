@@ -99,9 +99,12 @@ check-chromium:
 		echo "Install it with:  sudo apt-get install chromium   (or set CHROMIUM=/path/to/chromium)"; \
 		exit 1; }
 
-lint: install  ## ruff check, ruff format --check, makemigrations --check
+# mypy checks the files of [tool.mypy] in pyproject.toml (services, selectors, the boleto / PIX /
+# CNAB cores) with django-stubs; its cache in .mypy_cache keeps a second run to a few seconds.
+lint: install  ## ruff check, ruff format --check, mypy, makemigrations --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(MANAGE) makemigrations --check --dry-run
 
 format: install  ## fix what ruff can fix and format the code
@@ -146,5 +149,5 @@ compilemessages: $(MO_FILES)
 
 clean:  ## remove caches, collected static files, test and bench databases (keeps var/enlace.sqlite3)
 	find . -path ./.venv -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf
-	rm -rf .pytest_cache .ruff_cache test-results var/static $(BOOTSTRAP)
+	rm -rf .pytest_cache .ruff_cache .mypy_cache test-results var/static $(BOOTSTRAP)
 	rm -f var/test*.sqlite3* var/bench.sqlite3*

@@ -9,11 +9,11 @@ contracts with a progress bar (PostgreSQL: COPY) — one customer each, over six
 were billed the month before (their invoice of the previous period is loaded too), a few are new
 and get a pro-rata first invoice. Then it measures, each through the code operators use:
 
-(a) the billing run of the next period over every contract (``runs.billing_run``: boleto and PIX
+(a) the billing run of the next period over every contract (``billing_run_start_and_execute``: boleto and PIX
     computed for every invoice) — seconds and peak memory (RSS growth during the step, sampled);
 (b) a second run for the same period, which creates nothing;
 (c) the import of a CNAB 240 return file of 10,000 payments (built with ``build_cnab240`` for
-    invoices of the run: full, partial and late payments) through ``imports.cnab_import``.
+    invoices of the run: full, partial and late payments) through ``cnab_import``.
 
 Goals at 100,000 contracts on the 2-core machine (issue 6): (a) ≤ 20 s with memory bounded (it
 never loads every contract: ≤ 256 MB of growth), (b) ≤ 5 s, (c) ≤ 5 s.
@@ -59,10 +59,10 @@ from django.test.utils import setup_test_environment, teardown_test_environment 
 from django.utils import timezone  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from enlace.billing import runs  # noqa: E402
 from enlace.billing.cnab import SyntheticRecord, build_cnab240, nosso_numero_for  # noqa: E402
-from enlace.billing.imports import cnab_import  # noqa: E402
 from enlace.billing.models import Invoice, InvoiceKind, InvoiceStatus, WalletSequence  # noqa: E402
+from enlace.billing.services.imports import cnab_import  # noqa: E402
+from enlace.billing.services.runs import CHUNK, billing_run_start_and_execute  # noqa: E402
 from enlace.contracts.models import AccessStatus, Contract, ContractStatus, Plan  # noqa: E402
 from enlace.core import context  # noqa: E402
 from enlace.core.models import Branch, City, PaymentCondition, Wallet  # noqa: E402
@@ -456,7 +456,7 @@ def bench(n: int, user, wallets) -> list[Row]:
     step = Step()
     bar = tqdm(total=contracts, unit=" contracts", desc=f"billing run {PERIOD}", file=sys.stderr)
     with step.measure():
-        run = runs.billing_run(actor=user, period=PERIOD, progress=bar.update)
+        run = billing_run_start_and_execute(actor=user, period=PERIOD, progress=bar.update)
     bar.close()
     assert run.errors == 0, run.error_messages[:5]
     made = Invoice.objects.filter(period=PERIOD)
@@ -470,13 +470,13 @@ def bench(n: int, user, wallets) -> list[Row]:
             step.peak_mb,
             20,
             MEMORY_BOUND_MB,
-            f"R$ {run.amount:,.2f}; chunks of {runs.CHUNK}; process peak RSS {step.peak_rss_mb:.0f} MB",
+            f"R$ {run.amount:,.2f}; chunks of {CHUNK}; process peak RSS {step.peak_rss_mb:.0f} MB",
         )
     )
 
     step = Step()
     with step.measure():
-        again = runs.billing_run(actor=user, period=PERIOD)
+        again = billing_run_start_and_execute(actor=user, period=PERIOD)
     assert again.created == 0 and Invoice.objects.filter(period=PERIOD).count() == contracts
     rows.append(
         Row(
@@ -532,12 +532,12 @@ def bench(n: int, user, wallets) -> list[Row]:
         )
     )
 
-    from enlace.billing.collection import check_contract
+    from enlace.billing.services.collection import collection_check_contract
 
     step = Step()
     with step.measure():
         for contract_id in queued:
-            check_contract(contract_id)
+            collection_check_contract(contract_id)
     released = Contract.objects.filter(pk__in=queued, access_status=AccessStatus.ACTIVE).count()
     rows.append(
         Row(

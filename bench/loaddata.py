@@ -36,8 +36,9 @@ from bench import billing as billing_bench
 from bench import customers as customers_bench
 from bench import loadset
 from bench import radius as radius_bench
-from enlace.billing import charges, runs
 from enlace.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod, WalletSequence
+from enlace.billing.services.invoices import invoice_fill_charges
+from enlace.billing.services.runs import billing_run_start_and_execute
 from enlace.contracts.models import AccessStatus, Contract, ContractStatus
 from enlace.core import context
 from enlace.core.models import Branch, City, Department
@@ -266,7 +267,7 @@ def load_contracts(n, rnd, first_customer, branch_of, plans, wallets, condition,
 
 def load_invoices(n, rnd, first_customer, first_contract, branch_of, terms, periods) -> dict:
     """The months before the current one, month by month: the invoices (COPY), then the payments of
-    the paid ones (COPY). The unpaid ones get their boleto and PIX (``charges.fill``)."""
+    the paid ones (COPY). The unpaid ones get their boleto and PIX (``invoice_fill_charges``)."""
     past = periods[:-1]
     first = reserve_ids(Invoice, n * len(past))
     numbers: dict[int, int] = {}
@@ -299,7 +300,7 @@ def load_invoices(n, rnd, first_customer, first_contract, branch_of, terms, peri
                 if last_month and overdue:
                     invoice = Invoice(**{k: v for k, v in row.items() if k != "created_at"})
                     invoice.wallet = wallet
-                    charges.fill(invoice)  # boleto and PIX, as the billing run computes them
+                    invoice_fill_charges(invoice)  # boleto and PIX, as the billing run computes them
                     row.update(
                         status=InvoiceStatus.OPEN,
                         barcode=invoice.barcode,
@@ -497,7 +498,7 @@ def load(n: int, *, seed: int = SEED) -> dict[str, float]:
     period = f"{periods[-1][0]}-{periods[-1][1]:02d}"
     bar = _bar(n, f"billing run {period}", " inv")
     with context.acting_as(admin, source="command"):
-        run = runs.billing_run(actor=admin, period=period, progress=bar.update)
+        run = billing_run_start_and_execute(actor=admin, period=period, progress=bar.update)
     bar.close()
     if run.errors or run.created != n:
         raise SystemExit(f"billing run {period}: {run.created} invoices, errors: {run.error_messages[:3]}")

@@ -19,10 +19,10 @@ from enlace.core import roles
 from enlace.core.models import Branch, City, Employee
 
 pytest_plugins = [
-    "tests.support.browser",
-    "tests.support.contracts",
-    "tests.support.freeradius",
-    "tests.support.nas",
+    "tests.helpers.browser",
+    "tests.helpers.contracts",
+    "tests.helpers.freeradius",
+    "tests.helpers.nas",
 ]
 
 

@@ -25,7 +25,7 @@ from .routers import router
 API_MODULES = [
     "enlace.core.api",
     "enlace.customers.api",
-    "enlace.customers.files_api",
+    "enlace.customers.files.api",
     "enlace.contracts.api",
     "enlace.radius.api",
     "enlace.billing.api",

@@ -2,12 +2,12 @@
 
 - the demo wallets get a PIX key (a random "EVP" key) so every invoice carries its PIX charge;
 - the demo contracts are billed from three months ago (their first billing date is moved back to
-  then, never before the activation) by billing runs (``runs.billing_run``) of the last two
+  then, never before the activation) by billing runs (``billing_run_start_and_execute``) of the last two
   months, this month and the next one;
 - most past invoices are settled (some late, with fine and interest), by hand (``payment_create``)
   or by a bank return file built with ``cnab.build_cnab240`` and imported with ``cnab_import``
   (settled, already-paid, information-only and not-found records);
-- João Pedro's recent invoices stay overdue and the collection routine (``collection.run``, first
+- João Pedro's recent invoices stay overdue and the collection routine (``collection_run``, first
   on the day his notice would have been given, then today) blocks his contract; Fernanda's stay
   overdue and get the notice; Maria das Graças paid her last invoice partly;
 - the Padaria's oldest invoice is renegotiated into three instalments (``renegotiation_*``);
@@ -29,11 +29,15 @@ from enlace.contracts.services import contract_update
 from enlace.core.models import GeneralParameters
 from enlace.core.services import object_save
 
-from . import collection, renegotiation, runs, services
 from .cnab import SyntheticRecord, build_cnab240, nosso_numero_for
-from .imports import cnab_import
 from .models import BillingRun, CnabImport, CollectionState, Invoice, InvoiceKind, Payment, PaymentMethod
 from .models import Renegotiation as RenegotiationModel
+from .services.collection import collection_run
+from .services.imports import cnab_import
+from .services.invoices import invoice_create
+from .services.payments import payment_create
+from .services.renegotiation import renegotiation_finish, renegotiation_start, renegotiation_update
+from .services.runs import billing_run_start_and_execute
 
 #: Random PIX keys (EVP) of the demo wallets, by branch key.
 PIX_KEYS = {
@@ -100,7 +104,7 @@ def _billing_runs(demo, periods) -> None:
     for period in periods:
         if BillingRun.objects.filter(period=period, branch=None, status=BillingRun.Status.DONE).exists():
             continue
-        run = runs.billing_run(actor=None, period=period)
+        run = billing_run_start_and_execute(actor=None, period=period)
         demo.created[BillingRun._meta.label] += 1
         demo.created[Invoice._meta.label] += run.created
 
@@ -120,7 +124,7 @@ def _pay(demo, invoice: Invoice, *, method, late_days=0, amount=None) -> Payment
         return None
     date = invoice.due_date + datetime.timedelta(days=late_days) if late_days else invoice.due_date
     date = min(date, timezone.localdate())
-    payment = services.payment_create(
+    payment = payment_create(
         actor=None, invoice=invoice, date=date, method=method, amount=amount, notes="Demo"
     )
     demo.created[Payment._meta.label] += 1
@@ -150,7 +154,7 @@ def _one_off(demo, contracts) -> None:
     customer = contract.customer
     invoice = Invoice.objects.filter(customer=customer, description=INSTALLATION_FEE).first()
     if invoice is None:
-        invoice = services.invoice_create(
+        invoice = invoice_create(
             actor=None,
             customer=customer,
             contract=contract,
@@ -173,8 +177,8 @@ def _renegotiation(demo, contracts, today) -> None:
     oldest = _past_open(contract, today)[:1]
     if not oldest or not oldest[0].is_open:
         return
-    draft = renegotiation.renegotiation_start(actor=None, customer=contract.customer, invoices=oldest)
-    renegotiation.renegotiation_update(
+    draft = renegotiation_start(actor=None, customer=contract.customer, invoices=oldest)
+    renegotiation_update(
         actor=None,
         renegotiation=draft,
         instalments=3,
@@ -182,7 +186,7 @@ def _renegotiation(demo, contracts, today) -> None:
         first_due_date=today + datetime.timedelta(days=10),
         notes="Acordo por telefone com o proprietário.",
     )
-    renegotiation.renegotiation_finish(actor=None, renegotiation=draft)
+    renegotiation_finish(actor=None, renegotiation=draft)
     demo.created[RenegotiationModel._meta.label] += 1
 
 
@@ -267,8 +271,8 @@ def _collection(demo, contracts, today) -> None:
         params = GeneralParameters.load()
         notice_day = first.due_date + datetime.timedelta(days=max(params.collection_notice_days, 1))
         if notice_day < today:
-            collection.run(today=notice_day)
-    collection.run(today=today)
+            collection_run(today=notice_day)
+    collection_run(today=today)
 
 
 def seed(demo):

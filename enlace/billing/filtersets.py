@@ -1,10 +1,13 @@
-"""FilterSets of the finance area (SPEC F-1, F-2), shared by the list pages and the API.
+"""FilterSets of the finance area (SPEC F-1: receivables belong to the customer, recurring or one-off;
+F-2: their status A/R/P/C and colour legend), shared by the list pages and the API.
 
 Query parameters of each (besides ``q``, the quick search, and DRF's ``ordering``/``page``):
 
 - invoices: ``customer``, ``contract``, ``branch`` (repeatable), ``wallet``, ``status``
   (repeatable: A/R/P/C), ``kind`` (recurring/one-off), ``renegotiated``, ``period`` (YYYY-MM),
-  ``due_date_after``/``due_date_before`` (inclusive), ``color`` (repeatable, F-2's colour today);
+  ``due_date_after``/``due_date_before`` (inclusive), ``color`` (repeatable, F-2's colour today:
+  blue due later, orange due today, red overdue, light green paid on time, dark green paid late,
+  grey renegotiated);
 - payments: ``invoice``, ``customer``, ``contract``, ``branch`` (repeatable), ``method``
   (repeatable), ``reversed``, ``reversal`` (true: only reversal movements, false: only payments),
   ``date_after``/``date_before``;
@@ -34,7 +37,9 @@ from .models import (
 
 
 def color_condition(color: str, today) -> Q:
-    """The rows whose F-2 colour on ``today`` is ``color`` (the query form of ``Invoice.color``)."""
+    """The rows whose F-2 colour on ``today`` is ``color`` (the query form of ``Invoice.color``:
+    blue due later, orange due today, red overdue, light green paid on time, dark green paid late,
+    grey renegotiated)."""
     live = Q(renegotiated=False) & ~Q(status=InvoiceStatus.CANCELLED)
     open_ = live & Q(status__in=OPEN_STATUSES)
     received = live & Q(status=InvoiceStatus.RECEIVED)

@@ -1,6 +1,6 @@
 """Operator forms of the finance area and the receivables list's FilterSet. Forms never save: the
-views hand the cleaned values to the services (``services``, ``imports``, ``runs``,
-``renegotiation``), which validate again and write in one transaction."""
+views hand the cleaned values to the services (``enlace.billing.services``: ``invoices``,
+``payments``, ``imports``, ``runs``, ``renegotiation``), which validate again and write in one transaction."""
 
 import datetime
 
@@ -21,7 +21,7 @@ from enlace.core.scope import allowed_branch_ids
 
 from .filtersets import CnabImportFilterSet, InvoiceFilterSet, PaymentFilterSet
 from .models import OPEN_STATUSES, Invoice, InvoiceColor, InvoiceStatus, PaymentMethod
-from .renegotiation import MAX_INSTALMENTS
+from .services.renegotiation import MAX_INSTALMENTS
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 

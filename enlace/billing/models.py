@@ -50,7 +50,7 @@ class InvoiceStatus(models.TextChoices):
 
 
 class InvoiceColor(models.TextChoices):
-    """The colour legend of F-2."""
+    """The colour legend of F-2: each member's label says when a receivable has that colour."""
 
     BLUE = "blue", _("Due in the future")
     ORANGE = "orange", _("Due today")
@@ -64,7 +64,8 @@ OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIAL)
 
 
 class Invoice(EnlaceModel):
-    """A receivable (boleto/PIX charge) of a customer (F-1, F-2)."""
+    """A receivable (boleto/PIX charge) of a customer (F-1: it belongs to the customer, not the
+    contract; F-2: status A/R/P/C, or renegotiated, and a colour from ``color``)."""
 
     branch_scope = "branch"
     audit_exclude = ("pix_payload",)
@@ -188,7 +189,8 @@ class Invoice(EnlaceModel):
         return max(self.amount - self.paid_amount, ZERO)
 
     def color(self, today: datetime.date | None = None) -> str:
-        """F-2's colour of this invoice on ``today``."""
+        """F-2's colour of this invoice on ``today``: blue due later, orange due today, red overdue,
+        light green paid on time, dark green paid late, grey renegotiated or cancelled."""
         today = today or timezone.localdate()
         if self.renegotiated or self.status == InvoiceStatus.CANCELLED:
             return InvoiceColor.GREY
@@ -226,7 +228,8 @@ class PaymentMethod(models.TextChoices):
 
 class Payment(EnlaceModel):
     """A settlement ("baixa") of an invoice, full or partial (F-6). ``amount`` is the money received;
-    of it, ``fine`` and ``interest`` pay the late charges (F-7) and the rest pays the face value,
+    of it, ``fine`` and ``interest`` pay the late charges (F-7: the wallet's fine and
+    interest, at most 2 % and 1 % a month) and the rest pays the face value,
     with ``discount`` given. A reversal ("estorno") is a second row pointing at the first; both are
     kept."""
 
@@ -353,7 +356,8 @@ class CnabRecord(models.Model):
 
 
 class BillingRun(EnlaceModel):
-    """One billing run (F-3): what it generated for a period, with progress for the UI."""
+    """One billing run (F-3: one recurring invoice per active contract and period; running it again
+    creates nothing new): what it generated for a period, with progress for the UI."""
 
     # A run without a branch bills every branch: only an operator of every branch sees it.
     branch_scope = "branch"
@@ -380,7 +384,7 @@ class BillingRun(EnlaceModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     #: Written by the worker executing the run at its claim and with every chunk: a RUNNING run
-    #: whose heartbeat is older than ``runs.STALE_AFTER`` lost its worker and may be resumed.
+    #: whose heartbeat is older than ``selectors.STALE_AFTER`` lost its worker and may be resumed.
     heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
@@ -463,8 +467,10 @@ class RenegotiatedInvoice(models.Model):
 
 
 class CollectionState(models.Model):
-    """What the collection routine (F-9) knows of a contract: since when it is overdue, when it was
-    notified and blocked, and its trust unlock ("desbloqueio de confiança")."""
+    """What the collection routine (F-9: overdue contracts get the notice, then the automatic block;
+    payment unblocks; the trust unlock restores access once per block) knows of a contract: since
+    when it is overdue, when it was notified and blocked, and its trust unlock ("desbloqueio de
+    confiança")."""
 
     contract = models.OneToOneField(
         "contracts.Contract", on_delete=models.PROTECT, related_name="collection", primary_key=True

@@ -1,4 +1,6 @@
-"""Tables of the finance lists: receivables ("contas a receber", each row in its F-2 colour),
+"""Tables of the finance lists: receivables ("contas a receber", each row in its F-2 colour:
+blue due later, orange due today, red overdue, light green paid on time, dark green paid late, grey
+renegotiated),
 payments ("recebimentos"), bank return files and billing runs."""
 
 from decimal import Decimal
@@ -39,7 +41,9 @@ class MoneyColumn(tables.Column):
 
 
 class InvoiceTable(EnlaceTable):
-    """Contas a receber: every row carries the class ``invoice-<colour>`` of F-2."""
+    """Contas a receber: every row carries the class ``invoice-<colour>`` of F-2 (blue due
+    later, orange due today, red overdue, light green paid on time, dark green paid late, grey
+    renegotiated)."""
 
     id = tables.Column(verbose_name=_("ID"), linkify=True)
     customer = tables.Column(

@@ -12,19 +12,19 @@ from enlace.core.tasks import register_periodic
 def check_contract(contract_id: int) -> dict:
     """Judge one contract now (after a payment or a cancellation): releases it when no overdue
     invoice is left."""
-    from .collection import check_contract as check
+    from .services.collection import collection_check_contract
 
     with context.acting_as(None, source="task"):
-        return check(contract_id).as_dict()
+        return collection_check_contract(contract_id).as_dict()
 
 
 @shared_task(name="enlace.billing.tasks.collection_routine", ignore_result=True)
 def collection_routine() -> dict:
     """The daily collection routine (F-9)."""
-    from .collection import run
+    from .services.collection import collection_run
 
     with context.acting_as(None, source="task"):
-        return run().as_dict()
+        return collection_run().as_dict()
 
 
 register_periodic(
@@ -35,25 +35,25 @@ register_periodic(
 @shared_task(name="enlace.billing.tasks.execute_billing_run", ignore_result=True)
 def execute_billing_run(run_id: int, chunk: int | None = None) -> dict:
     """Execute a run started from the UI or the API (the progress page polls it), or take again a
-    run whose worker died (``runs.claim``). ``chunk``: contracts per transaction (default
-    ``runs.CHUNK``)."""
-    from .runs import CHUNK, claim, execute
+    run whose worker died (``billing_run_claim``). ``chunk``: contracts per transaction (default
+    ``services.runs.CHUNK``)."""
+    from .services.runs import CHUNK, billing_run_claim, billing_run_execute
 
-    run = claim(run_id)
+    run = billing_run_claim(run_id)
     if run is None:
         return {"status": "taken"}  # a retry or a second worker does nothing
     with context.acting_as(run.operator, source="task"):
-        run = execute(run, chunk=chunk or CHUNK)
+        run = billing_run_execute(run, chunk=chunk or CHUNK)
     return {"created": run.created, "skipped": run.skipped, "errors": run.errors}
 
 
 @shared_task(name="enlace.billing.tasks.resume_billing_runs", ignore_result=True)
 def resume_billing_runs() -> list[int]:
-    """Send again the runs whose worker died or whose start message was lost (``runs.stale_runs``);
+    """Send again the runs whose worker died or whose start message was lost (``selectors.stale_billing_runs``);
     the claim makes a run that is still alive refuse the second worker."""
-    from .runs import stale_runs
+    from .selectors import stale_billing_runs
 
-    ids = list(stale_runs().values_list("pk", flat=True))
+    ids = list(stale_billing_runs().values_list("pk", flat=True))
     for run_id in ids:
         execute_billing_run.delay(run_id)
     return ids
@@ -72,11 +72,11 @@ def daily_billing() -> dict:
 
     from enlace.core.models import GeneralParameters
 
-    from .runs import billing_run
+    from .services.runs import billing_run_start_and_execute
 
     ahead = timezone.localdate() + datetime.timedelta(days=GeneralParameters.load().billing_days_ahead)
     with context.acting_as(None, source="task"):
-        run = billing_run(actor=None, period=f"{ahead:%Y-%m}")
+        run = billing_run_start_and_execute(actor=None, period=f"{ahead:%Y-%m}")
     return {"period": run.period, "created": run.created}
 
 

@@ -27,7 +27,7 @@ from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.api.viewsets import EnlaceGenericViewSet, EnlaceModelViewSet
 from enlace.customers.models import Customer
 
-from . import filtersets, reports, services
+from . import filtersets, reports, selectors, services
 from .forms import PLAN_FIELDS
 from .models import CancellationOrigin, Contract, ContractHistory, Plan
 
@@ -271,7 +271,7 @@ class CustomerHistoryPdfAPIView(PdfViewMixin, APIView):
         if not request.user.has_perm("contracts.view_contracthistory"):
             raise PermissionDenied
         customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk)
-        pdf = reports.history_pdf(customer, services.customer_history(customer, user=request.user))
+        pdf = reports.history_pdf(customer, selectors.customer_history(customer, user=request.user))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="history-{customer.pk}.pdf"'
         return response

@@ -198,7 +198,8 @@ class Contract(AddressMixin, EnlaceModel):
         _("last access status change"), null=True, blank=True, editable=False
     )
 
-    # Faturamento (CT-4, CT-6)
+    # Faturamento (CT-4: due day, wallet, payment condition and first billing date are required;
+    # CT-6: loyalty months, installation fee and its instalments, reason of inclusion)
     due_day = models.PositiveSmallIntegerField(
         _("due day"), validators=[MinValueValidator(1), MaxValueValidator(28)]
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from enlace.core import context
 from enlace.core.exceptions import ApplicationError
 from enlace.core.services import object_delete, object_save, operator_name_of, operator_of
+from enlace.core.types import Actor
 from enlace.core.validators import has_edge_whitespace
 
 from . import signals
@@ -57,7 +58,7 @@ BLOCKED = (AccessStatus.MANUAL_BLOCK, AccessStatus.AUTOMATIC_BLOCK, AccessStatus
 
 def history_add(
     *,
-    actor,
+    actor: Actor,
     customer=None,
     contract: Contract | None = None,
     kind: str = ContractHistory.Kind.NOTE,
@@ -87,7 +88,7 @@ def _apply(contract: Contract, data: dict) -> None:
         setattr(contract, name, value)
 
 
-def plan_save(plan: Plan, *, actor) -> Plan:
+def plan_save(plan: Plan, *, actor: Actor) -> Plan:
     """Create or change a plan; what depends on it (RADIUS's speed group) follows in the same
     transaction (``signals.plan_saved``)."""
     with transaction.atomic():
@@ -100,7 +101,7 @@ def _saved(contract: Contract, old_plan_id: int | None = None) -> None:
     signals.contract_saved.send(sender=Contract, contract=contract, old_plan_id=old_plan_id)
 
 
-def contract_create(*, actor, **data) -> Contract:
+def contract_create(*, actor: Actor, **data) -> Contract:
     """A new contract (a pre-contract awaiting signature). ``data`` holds model field values;
     the status fields are set by the actions only."""
     contract = Contract()
@@ -117,7 +118,7 @@ def contract_create(*, actor, **data) -> Contract:
     return contract
 
 
-def contract_update(*, actor, contract: Contract, **data) -> Contract:
+def contract_update(*, actor: Actor, contract: Contract, **data) -> Contract:
     """Change the given fields of a contract (not its status: use the actions, nor its customer)."""
     for name in ("customer", "customer_id"):
         if name in data and getattr(data[name], "pk", data[name]) != contract.customer_id:
@@ -142,7 +143,7 @@ def _refuse(message: str, code: str):
 def _transition(
     contract: Contract,
     *,
-    actor,
+    actor: Actor,
     kind: str,
     text: str,
     status: str | None = None,
@@ -178,7 +179,7 @@ def _transition(
     return contract
 
 
-def _acting(actor):
+def _acting(actor: Actor):
     ctx = context.current()
     return context.acting_as(actor, source=ctx.source, request_id=ctx.request_id)
 
@@ -194,7 +195,9 @@ def _check_reason(reason: str, *, required: bool) -> str:
     return reason
 
 
-def contract_activate(*, actor, contract: Contract, activation_date: datetime.date | None = None) -> Contract:
+def contract_activate(
+    *, actor: Actor, contract: Contract, activation_date: datetime.date | None = None
+) -> Contract:
     """Pré-contrato → Ativo, access Ativo (CT-5)."""
     with _acting(actor), transaction.atomic():
         locked = _locked(contract)
@@ -218,7 +221,7 @@ def contract_activate(*, actor, contract: Contract, activation_date: datetime.da
     return contract
 
 
-def contract_block(*, actor, contract: Contract, reason: str = "") -> Contract:
+def contract_block(*, actor: Actor, contract: Contract, reason: str = "") -> Contract:
     """Bloqueio manual (CM) of an active contract, with the reason (CT-5)."""
     reason = _check_reason(reason, required=True)
     with _acting(actor), transaction.atomic():
@@ -242,7 +245,7 @@ def contract_block(*, actor, contract: Contract, reason: str = "") -> Contract:
     return contract
 
 
-def contract_unblock(*, actor, contract: Contract, reason: str = "") -> Contract:
+def contract_unblock(*, actor: Actor, contract: Contract, reason: str = "") -> Contract:
     """A blocked (CM, CA or FA) active contract gets its access back (CT-5)."""
     reason = _check_reason(reason, required=False)
     with _acting(actor), transaction.atomic():
@@ -263,7 +266,7 @@ def contract_unblock(*, actor, contract: Contract, reason: str = "") -> Contract
 
 def contract_cancel(
     *,
-    actor,
+    actor: Actor,
     contract: Contract,
     reason: str = "",
     origin: str = CancellationOrigin.MANUAL,
@@ -305,7 +308,7 @@ def _refresh(contract: Contract, saved: Contract) -> None:
 
 def contract_change_plan(
     *,
-    actor,
+    actor: Actor,
     contract: Contract,
     plan: Plan,
     effective_date: datetime.date | None = None,
@@ -357,7 +360,7 @@ def contract_change_plan(
 
 
 def contract_set_access_status(
-    *, actor, contract: Contract, access_status: str, reason: str = "", automatic: bool = True
+    *, actor: Actor, contract: Contract, access_status: str, reason: str = "", automatic: bool = True
 ) -> Contract:
     """Set the access status of an active contract — used by the collection routine (F-9) to
     block (CA), mark overdue (FA) and release. An automatic block or overdue mark is refused while
@@ -406,20 +409,14 @@ def _require_manual(entry: ContractHistory) -> None:
         )
 
 
-def history_update(*, actor, entry: ContractHistory, text: str) -> ContractHistory:
+def history_update(*, actor: Actor, entry: ContractHistory, text: str) -> ContractHistory:
     """Change the text of a manual entry (H-2); automatic entries are refused."""
     _require_manual(entry)
     entry.text = text
     return object_save(entry, actor=actor)
 
 
-def history_delete(*, actor, entry: ContractHistory) -> None:
+def history_delete(*, actor: Actor, entry: ContractHistory) -> None:
     """Delete a manual entry (H-2); automatic entries are refused."""
     _require_manual(entry)
     object_delete(entry, actor=actor)
-
-
-def customer_history(customer, *, user=None):
-    """Every entry of the customer (all its contracts and its own), newest first (H-1)."""
-    entries = ContractHistory.objects.filter(customer=customer).select_related("contract")
-    return entries.restrict(user) if user is not None else entries

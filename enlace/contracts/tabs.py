@@ -1,4 +1,6 @@
-"""The tabs of the contract page (SPEC CT-4), registered by the app that owns each one.
+"""The tabs of the contract page (SPEC CT-4: besides its data, a contract has a "Faturamento" tab
+with due day, billing wallet, payment condition and first billing date), registered by the app
+that owns each one.
 
 The page shows the registered tabs in ``order``; a tab's content is loaded with HTMX from
 ``url_name`` (reversed with the contract's pk) and the selected tab is kept in ``?tab=<key>`` —
@@ -11,11 +13,18 @@ its ``apps.py`` ``ready()``::
              permission="radius.view_login")
 
 Orders: Dados, Faturamento, Logins, Financeiro, Histórico.
+
+A tab's view subclasses ``ContractTabView`` (below): the contract from the viewer's branch scope
+(404 outside it), and a plain GET opens the contract page on the tab.
 """
 
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+
+from enlace.core.views.actions import TabView
+
+from . import selectors
 
 ORDER = {"data": 10, "billing": 20, "logins": 30, "finance": 40, "history": 50}
 
@@ -65,3 +74,15 @@ def tabs_for(contract, user) -> list[ContractTab]:
 def get_tab(contract, user, key: str | None) -> ContractTab | None:
     tabs = tabs_for(contract, user)
     return next((t for t in tabs if t.key == key), tabs[0] if tabs else None)
+
+
+class ContractTabView(TabView):
+    """Base of a tab of the contract page, whatever app owns it: the contract ``pk`` of the URL
+    within the viewer's branches (``owner_related`` joined), else 404."""
+
+    owner_related: tuple[str, ...] = ()
+
+    def get_owner(self):
+        return selectors.contract_in_scope(
+            user=self.request.user, pk=self.kwargs["pk"], related=self.owner_related
+        )

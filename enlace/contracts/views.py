@@ -3,15 +3,16 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
 from enlace.core.exceptions import ApplicationError
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import tab_url
 from enlace.core.views.generic import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -20,10 +21,12 @@ from enlace.core.views.generic import (
     ObjectViewMixin,
 )
 from enlace.customers.models import Customer
+from enlace.customers.selectors import customer_in_scope
+from enlace.customers.tabs import CustomerTabView
 
-from . import filtersets, forms, reports, services, tables
+from . import filtersets, forms, reports, selectors, services, tables
 from .models import AccessStatus, Contract, ContractHistory, ContractStatus
-from .tabs import get_tab, tabs_for
+from .tabs import ContractTabView, get_tab, tabs_for
 
 
 class ContractListView(ObjectListView):
@@ -70,96 +73,86 @@ class ContractDetailView(ObjectViewMixin, View):
         return render(request, self.template_name, context)
 
 
-class ContractTabView(ObjectViewMixin, View):
-    """One tab of the contract page, for HTMX; a plain GET goes to the page on that tab."""
+class ContractOwnTabView(ContractTabView):
+    """One of this app's tabs of the contract page (``contracts/tabs/<key>.html``), for HTMX; a
+    plain GET goes to the page on that tab."""
 
     model = Contract
-    queryset = Contract.objects.select_related(
-        "customer", "customer__city", "plan", "branch", "wallet", "payment_condition", "salesperson", "city"
+    owner_related = (
+        "customer",
+        "customer__city",
+        "plan",
+        "branch",
+        "wallet",
+        "payment_condition",
+        "salesperson",
+        "city",
     )
-    tab_key = ""
     permission: str | None = None
 
     def get_required_permission(self):
         return self.permission or super().get_required_permission()
 
-    def get(self, request, pk):
-        contract = self.get_object()
-        if not request.htmx:
-            return redirect(f"{contract.get_absolute_url()}?tab={self.tab_key}")
-        context = {
+    def get_template_names(self):
+        return f"contracts/tabs/{self.tab_key}.html"
+
+    def get_tab_context(self, contract) -> dict:
+        return {
             "tab_key": self.tab_key,
             "contract": contract,
             "labels": {f.name: capfirst(f.verbose_name) for f in Contract._meta.fields},
-            **self.get_tab_context(contract),
+            **self.get_extra_context(contract),
         }
-        return render(request, f"contracts/tabs/{self.tab_key}.html", context)
 
-    def get_tab_context(self, contract) -> dict:
+    def get_extra_context(self, contract) -> dict:
         return {}
 
 
-class ContractDataTabView(ContractTabView):
+class ContractDataTabView(ContractOwnTabView):
     """ "Dados": customer, plan, type, status, dates, installation address, salesperson, notes."""
 
     tab_key = "data"
 
 
-class ContractBillingTabView(ContractTabView):
+class ContractBillingTabView(ContractOwnTabView):
     """ "Faturamento" (CT-4, CT-6)."""
 
     tab_key = "billing"
 
 
-class ContractHistoryTabView(ContractTabView):
+class ContractHistoryTabView(ContractOwnTabView):
     """ "Histórico": the contract's entries, newest first (H-1)."""
 
     tab_key = "history"
     permission = "contracts.view_contracthistory"
 
-    def get_tab_context(self, contract):
+    def get_extra_context(self, contract):
         return {
             "entries": contract.history.all()[:500],
             "can_change_history": self.request.user.has_perm("contracts.change_contracthistory"),
         }
 
 
-class ContractChangePlanView(ObjectViewMixin, View):
+class ContractChangePlanView(ObjectActionView):
     """POST of the change of plan of the contract page (CT-5), through ``contract_change_plan``."""
 
     model = Contract
-    action = "change"
+    form_class = forms.ChangePlanForm
 
-    def post(self, request, pk):
-        contract = self.get_object()
-        form = forms.ChangePlanForm(data=request.POST, contract=contract, user=request.user)
-        if not form.is_valid():
-            for name, errors in form.errors.items():
-                label = form.fields[name].label if name in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}: {error}" if label else error)
-            return redirect(contract.get_absolute_url())
-        data = form.cleaned_data
-        try:
-            services.contract_change_plan(
-                actor=request.user,
-                contract=contract,
-                plan=data["plan"],
-                effective_date=data["effective_date"],
-                reason=data["reason"],
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            _validation_messages(request, exc)
-        else:
-            messages.success(request, f"{ContractHistory.Kind.PLAN_CHANGED.label}: {data['plan']}")
-        return redirect(contract.get_absolute_url())
+    def get_form_kwargs(self, contract):
+        return {"contract": contract, "user": self.request.user}
 
+    def perform(self, contract, data):
+        return services.contract_change_plan(
+            actor=self.request.user,
+            contract=contract,
+            plan=data["plan"],
+            effective_date=data["effective_date"],
+            reason=data["reason"],
+        )
 
-def _validation_messages(request, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
+    def get_success_message(self, contract, result):
+        return f"{ContractHistory.Kind.PLAN_CHANGED.label}: {self.form.cleaned_data['plan']}"
 
 
 def contract_actions(contract) -> list[dict]:
@@ -187,11 +180,10 @@ def contract_actions(contract) -> list[dict]:
     ]
 
 
-class ContractActionView(ObjectViewMixin, View):
+class ContractActionView(ObjectActionView):
     """POST of an action button of the contract page (CT-5), through its service."""
 
     model = Contract
-    action = "change"
     SERVICES = {
         "activate": services.contract_activate,
         "block": services.contract_block,
@@ -199,20 +191,15 @@ class ContractActionView(ObjectViewMixin, View):
         "cancel": services.contract_cancel,
     }
 
-    def post(self, request, pk, name):
-        if name not in self.SERVICES:
+    def get_object(self):
+        if self.kwargs["name"] not in self.SERVICES:
             raise Http404
-        contract = self.get_object()
-        kwargs = {} if name == "activate" else {"reason": request.POST.get("reason", "")}
-        try:
-            self.SERVICES[name](actor=request.user, contract=contract, **kwargs)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            _validation_messages(request, exc)
-        else:
-            messages.success(request, _("%(object)s saved.") % {"object": contract})
-        return redirect(contract.get_absolute_url())
+        return super().get_object()
+
+    def perform(self, contract, data):
+        name = self.kwargs["name"]
+        kwargs = {} if name == "activate" else {"reason": self.request.POST.get("reason", "")}
+        return self.SERVICES[name](actor=self.request.user, contract=contract, **kwargs)
 
 
 class ContractEditView(ObjectEditView):
@@ -228,60 +215,60 @@ class ContractEditView(ObjectEditView):
         return services.contract_update(actor=self.request.user, contract=form.instance, **data)
 
 
-class CustomerContractsTabView(ObjectViewMixin, View):
+class CustomerContractsTabView(CustomerTabView):
     """The customer page's "Contratos" tab (SPEC CT-1): the customer's contracts with status,
     activation date, plan and access status, and "New contract" pre-filled from the customer."""
 
     model = Contract
+    tab_key = "contracts"
+    htmx_only = False
+    template_name = "contracts/customer_tab.html"
 
-    def get(self, request, pk):
-        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
+    def get_tab_context(self, customer):
         contracts = self.get_queryset().filter(customer=customer).select_related("plan").order_by("-id")
         query = urlencode(
-            {
-                "customer": customer.pk,
-                "branch": customer.branch_id,
-                "next": f"{customer.get_absolute_url()}?tab=contracts",
-            }
+            {"customer": customer.pk, "branch": customer.branch_id, "next": tab_url(customer, "contracts")}
         )
-        context = {
+        return {
             "customer": customer,
             "contracts": contracts,
-            "can_add": request.user.has_perm("contracts.add_contract"),
+            "can_add": self.request.user.has_perm("contracts.add_contract"),
             "new_url": f"{reverse('contracts:contract_add')}?{query}",
         }
-        return render(request, "contracts/customer_tab.html", context)
 
 
-class _CustomerHistoryMixin(ObjectViewMixin):
-    model = ContractHistory
-
-    def get_customer(self, request, pk):
-        return get_object_or_404(Customer.objects.restrict(request.user), pk=pk)
-
-
-class CustomerHistoryTabView(_CustomerHistoryMixin, View):
+class CustomerHistoryTabView(CustomerTabView):
     """The customer page's "Histórico" tab (SPEC H-1): every entry of its contracts, newest first."""
 
-    def get(self, request, pk):
-        customer = self.get_customer(request, pk)
-        context = {
+    model = ContractHistory
+    tab_key = "history"
+    leads = True
+    htmx_only = False
+    template_name = "contracts/history_tab.html"
+
+    def get_tab_context(self, customer):
+        user = self.request.user
+        return {
             "customer": customer,
-            "entries": services.customer_history(customer, user=request.user)[:500],
+            "entries": selectors.customer_history(customer, user=user)[:500],
             "pdf_url": reverse("contracts:customer_history_pdf", args=[customer.pk]),
-            "can_add": request.user.has_perm("contracts.add_contracthistory"),
-            "can_change": request.user.has_perm("contracts.change_contracthistory"),
+            "can_add": user.has_perm("contracts.add_contracthistory"),
+            "can_change": user.has_perm("contracts.change_contracthistory"),
             "new_url": reverse("contracts:contracthistory_add") + "?" + urlencode({"customer": customer.pk}),
         }
-        return render(request, "contracts/history_tab.html", context)
 
 
-class CustomerHistoryPdfView(_CustomerHistoryMixin, View):
+class CustomerHistoryPdfView(ObjectViewMixin, View):
     """ "Imprimir" (SPEC H-3): the PDF report of the customer's history."""
 
+    model = ContractHistory
+
     def get(self, request, pk):
-        customer = self.get_customer(request, pk)
-        pdf = reports.history_pdf(customer, services.customer_history(customer, user=request.user))
+        try:
+            customer = customer_in_scope(user=request.user, pk=pk)
+        except Customer.DoesNotExist as exc:
+            raise Http404 from exc
+        pdf = reports.history_pdf(customer, selectors.customer_history(customer, user=request.user))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="history-{customer.pk}.pdf"'
         return response
@@ -295,7 +282,7 @@ class ContractHistoryDetailView(ObjectDetailView):
 
 
 def _history_tab_url(entry) -> str:
-    return f"{entry.customer.get_absolute_url()}?tab=history"
+    return tab_url(entry.customer, "history")
 
 
 class ContractHistoryEditView(ObjectEditView):

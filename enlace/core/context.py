@@ -7,12 +7,15 @@ The web middleware sets it for each request; Celery tasks and management command
 import contextlib
 import contextvars
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from .types import Actor
 
 
 @dataclass(frozen=True)
 class ActorContext:
-    user: object | None = None
+    user: Actor = None
     request_id: uuid.UUID = field(default_factory=uuid.uuid4)
     source: str = "system"  # web, api, portal, task, command, system
 
@@ -26,7 +29,7 @@ def current() -> ActorContext:
 
 
 @contextlib.contextmanager
-def acting_as(user, *, source: str = "system", request_id: uuid.UUID | None = None):
+def acting_as(user: Actor, *, source: str = "system", request_id: uuid.UUID | None = None) -> Iterator[None]:
     token = _current.set(ActorContext(user=user, request_id=request_id or uuid.uuid4(), source=source))
     try:
         yield

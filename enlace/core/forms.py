@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .exceptions import ApplicationError
 from .models import (
     AnalyticAccount,
     Branch,
@@ -70,6 +71,36 @@ def clean_date_bounds(form):
                 validate_date_in_range(value)
             except ValidationError as exc:
                 form.add_error(name, exc)
+
+
+def add_service_errors(form, exc) -> None:
+    """Show a service's refusal on ``form`` — the one adapter of every operator and portal form.
+
+    - ``ApplicationError``: on the field it names when the form has it, otherwise at the top;
+    - ``ValidationError`` by field (``full_clean`` or a service): each message on its field when the
+      form has it, otherwise at the top, prefixed by the field's verbose name when it is a field of
+      the model the form edits;
+    - any other ``ValidationError``: its messages at the top.
+    """
+    if isinstance(exc, ApplicationError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    instance = getattr(form, "instance", None)
+    labels = (
+        {f.name: f.verbose_name for f in instance._meta.get_fields() if hasattr(f, "verbose_name")}
+        if hasattr(instance, "_meta")
+        else {}
+    )
+    for field, messages in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            if target is None and field in labels:
+                message = f"{labels[field]}: {message}"
+            form.add_error(target, message)
 
 
 class ScopedChoicesMixin:

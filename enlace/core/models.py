@@ -82,7 +82,8 @@ class EnlaceModel(models.Model):
 @functools.cache
 def checked_in_python(model) -> frozenset[str]:
     """Names of ``model``'s check constraints that ``clean_fields`` enforces in Python already,
-    naming the field: the G-2 guards (``*_trimmed``, from ``no_edge_whitespace_constraints``) and
+    naming the field: the G-2 guards (no value starts or ends with white space: ``*_trimmed``, from
+    ``no_edge_whitespace_constraints``) and
     "value among the codes" guards (``Q(field__in=values)`` on a field whose choices are all
     among ``values``, when the field cannot be blank or blank is among ``values``)."""
     names = set()
@@ -629,7 +630,8 @@ class GeneralParameters(EnlaceModel):
 
 
 class ObjectChange(models.Model):
-    """One create, update or delete of an audited record (SPEC G-3)."""
+    """One create, update or delete of an audited record (SPEC G-3: every change to any record is
+    kept — who, when, old → new value)."""
 
     @staticmethod
     def branch_scope(queryset, user):

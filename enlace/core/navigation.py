@@ -37,10 +37,6 @@ def register(section: str, label, url_name: str, permission: str | None = None, 
         _ITEMS.append(item)
 
 
-def all_items() -> list[MenuItem]:
-    return list(_ITEMS)
-
-
 def menu_for(request) -> list[dict]:
     user = request.user
     path = request.path

@@ -14,12 +14,13 @@ from . import context
 from .audit import record_change, serialize
 from .exceptions import ApplicationError, PermissionDeniedError
 from .scope import allowed_branch_ids
+from .types import Actor
 from .validators import has_edge_whitespace
 
 TEXT_FIELDS = ("username", "first_name", "last_name", "email")
 
 
-def operator_queryset(actor, queryset=None):
+def operator_queryset(actor: Actor, queryset=None):
     """The operator accounts ``actor`` may see and manage.
 
     Everyone for an actor who works in every branch. For a branch-limited actor, only operators
@@ -46,7 +47,7 @@ def _snapshot(user) -> dict:
     return data
 
 
-def operator_save(*, user, password: str | None = None, groups=None, actor):
+def operator_save(*, user, password: str | None = None, groups=None, actor: Actor):
     """Create or change an operator account in one transaction.
 
     ``user`` carries the typed values (username, names, e-mail, active, superuser); ``password``
@@ -116,7 +117,7 @@ def operator_save(*, user, password: str | None = None, groups=None, actor):
     return user
 
 
-def _limit_new_operator(user, branch_ids, actor) -> None:
+def _limit_new_operator(user, branch_ids, actor: Actor) -> None:
     """An account created by a branch-limited actor gets an employee record in the actor's
     branches at once; without it the account would work in every branch."""
     from .models import Employee

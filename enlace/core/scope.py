@@ -26,6 +26,8 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from .types import Viewer
+
 UNDECLARED = object()
 
 #: Declarations of models Enlace does not define, by ``app_label.model_name``.
@@ -76,7 +78,7 @@ def check_declarations(app_configs=None, **kwargs):
     return errors
 
 
-def allowed_branch_ids(user) -> frozenset[int] | None:
+def allowed_branch_ids(user: Viewer) -> frozenset[int] | None:
     """The ids of the branches `user` works in, or None when unrestricted."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
@@ -96,12 +98,12 @@ def allowed_branch_ids(user) -> frozenset[int] | None:
     return ids
 
 
-def can_use_branch(user, branch_id) -> bool:
+def can_use_branch(user: Viewer, branch_id) -> bool:
     ids = allowed_branch_ids(user)
     return ids is None or branch_id in ids
 
 
-def restrict(queryset: models.QuerySet, user, action: str | None = None) -> models.QuerySet:
+def restrict(queryset: models.QuerySet, user: Viewer, action: str | None = None) -> models.QuerySet:
     """Rows of `queryset` within the user's branches; empty without the model permission `action`."""
     model = queryset.model
     if user is None or not getattr(user, "is_authenticated", False):
@@ -130,5 +132,5 @@ def restrict(queryset: models.QuerySet, user, action: str | None = None) -> mode
 
 
 class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str | None = None):
+    def restrict(self, user: Viewer, action: str | None = None):
         return restrict(self, user, action)

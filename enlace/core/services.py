@@ -1,5 +1,7 @@
 """Writers of the core reference data. Views, API, commands and tasks all call these."""
 
+from typing import TypeVar, cast
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -8,9 +10,12 @@ from . import context, signals
 from .exceptions import ApplicationError
 from .models import Branch, EnlaceModel, GeneralParameters
 from .scope import allowed_branch_ids, can_use_branch
+from .types import Actor, Operator
+
+M = TypeVar("M", bound=EnlaceModel)
 
 
-def _check_branch_scope(instance: models.Model, actor, m2m: dict | None = None):
+def _check_branch_scope(instance: models.Model, actor: Actor, m2m: dict | None = None) -> None:
     """An operator limited to some branches can only write records of those branches."""
     path = getattr(type(instance), "branch_scope", None)
     if actor is None or path is None:
@@ -29,7 +34,7 @@ def _check_branch_scope(instance: models.Model, actor, m2m: dict | None = None):
         return
     branch_id = instance.pk if isinstance(instance, Branch) else None
     if path != "pk":
-        obj = instance
+        obj: object = instance
         for part in path.split("__")[:-1]:
             obj = getattr(obj, part, None)
             if obj is None:
@@ -39,19 +44,19 @@ def _check_branch_scope(instance: models.Model, actor, m2m: dict | None = None):
         raise ApplicationError(_("You cannot use this branch."), code="branch_scope", field="branch")
 
 
-def operator_of(actor):
+def operator_of(actor: Actor) -> Operator:
     """The user to record as "operator" of a movement: ``actor`` when it is a logged-in user
     (``None`` for tasks, commands without ``--user`` and anonymous callers)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return cast(Operator, actor) if getattr(actor, "is_authenticated", False) else None
 
 
-def operator_name_of(actor) -> str:
+def operator_name_of(actor: Actor) -> str:
     """The operator's name kept beside the foreign key, so the record survives the user."""
     user = operator_of(actor)
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def object_save(instance: EnlaceModel, *, actor, m2m: dict | None = None) -> EnlaceModel:
+def object_save(instance: M, *, actor: Actor, m2m: dict | None = None) -> M:
     """Validate and save a reference record (and its many-to-many values) in one transaction.
 
     Used for records without further business rules; areas with rules write their own services
@@ -72,7 +77,7 @@ def object_save(instance: EnlaceModel, *, actor, m2m: dict | None = None) -> Enl
     return instance
 
 
-def object_delete(instance: EnlaceModel, *, actor) -> None:
+def object_delete(instance: EnlaceModel, *, actor: Actor) -> None:
     with context.acting_as(actor, source=context.current().source, request_id=context.current().request_id):
         _check_branch_scope(instance, actor)
         try:
@@ -86,7 +91,7 @@ def object_delete(instance: EnlaceModel, *, actor) -> None:
             ) from exc
 
 
-def parameters_update(*, actor, **values) -> GeneralParameters:
+def parameters_update(*, actor: Actor, **values) -> GeneralParameters:
     """Change general parameters (Configurações ➜ Parâmetros ➜ Parâmetros Gerais)."""
     with transaction.atomic():
         params = GeneralParameters.load()

@@ -1,4 +1,5 @@
-"""FilterSet of the customer list, shared by the list page and the API (SPEC C-6)."""
+"""FilterSet of the customer list, shared by the list page and the API (SPEC C-6: search by name,
+CPF/CNPJ, phone, e-mail, login and address; filters by branch, active, lead and city)."""
 
 import django_filters
 from django import forms

@@ -1,4 +1,5 @@
-"""The customer registry ("cadastro de clientes"), SPEC §1–§4, and the local CEP table (A-1).
+"""The customer registry ("cadastro de clientes"), SPEC §1–§4 (basic data, address, contact,
+others), and the local CEP table (A-1: the CEP lookup asks it first, then an online provider).
 
 Writes go through ``enlace.customers.services`` only; ``normalize()`` brings typed values (masks,
 "+55", "" for an absent portal login) to their stored form and keeps the search columns in step.
@@ -213,12 +214,18 @@ class Customer(AddressMixin, EnlaceModel):
         verbose_name=_("default salesperson"),
     )
 
-    # --- Maintained by normalize(): searched (C-6) and compared (A-4) ---
+    # --- Maintained by normalize(): the name searched by the customer list (C-6) and the address
+    # compared for duplicates (A-4), both folded: lower-case, without accents ---
     search_name = models.CharField(max_length=310, blank=True, editable=False)
     address_key = models.CharField(max_length=230, blank=True, editable=False, db_index=True)
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    #: Not a column: what the last save through customers.services warned about (C-2: a name
+    #: longer than the parameter's limit is a warning, not an error), for the page and the API
+    #: (``getattr(customer, "warnings", [])`` before any save).
+    warnings: list[str]
 
     class Meta:
         # The name index is on an expression on purpose: on PostgreSQL only the searches that want
@@ -426,7 +433,8 @@ def customer_file_path(instance, filename: str) -> str:
 
 
 class CustomerFile(EnlaceModel):
-    """A document of a customer (contract, proof of address, photo) with its description (AR-1).
+    """A document of a customer (contract, proof of address, photo) with its description (AR-1:
+    uploaded with a description that can be edited later; size and type are limited).
     The content is kept through Django's storage API; ``content_type`` is what the content is
     (sniffed on upload), not what the name says."""
 

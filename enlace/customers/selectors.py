@@ -30,6 +30,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from stdnum.br import cnpj as stdnum_cnpj
 
+from enlace.core.types import Viewer
 from enlace.core.validators import only_alnum
 
 from .models import Customer
@@ -39,7 +40,7 @@ _DOCUMENT_CHARS = re.compile(r"^[\d.\-/()\s+]+$")
 _ALNUM_CNPJ = re.compile(r"^[0-9A-Za-z]{2}\.?[0-9A-Za-z]{3}\.?[0-9A-Za-z]{3}/?[0-9A-Za-z]{4}-?\d{2}$")
 
 
-def customer_queryset(user) -> QuerySet:
+def customer_queryset(user: Viewer) -> QuerySet:
     """Customers the operator may see."""
     return Customer.objects.restrict(user, "view")
 
@@ -175,14 +176,35 @@ def _pg_name_search(queryset: QuerySet, words: list[str], extra: Q | None = None
     return opaque.filter(condition).order_by(Lower("search_name"), "id")
 
 
-def customer_list(*, user, search: str = "", filters: dict | None = None) -> QuerySet:
+def customer_list(*, user: Viewer, search: str = "", filters: dict | None = None) -> QuerySet:
     qs = customer_queryset(user).select_related("branch", "city__state")
     if filters:
         qs = qs.filter(**filters)
     return customer_search(qs, search)  # ordered by name (each search path picks its own plan)
 
 
-def customer_get(*, user, pk) -> Customer:
+def customer_in_scope(*, user: Viewer, pk, leads: bool = True) -> Customer:
+    """The customer ``pk`` when it is in the viewer's branches (a lead only with ``leads``), for
+    pages of other records about a customer (its tabs, a new sale): they need the permission of
+    their own records, not the customer's. Raises ``Customer.DoesNotExist`` otherwise."""
+    queryset = Customer.objects.restrict(user)
+    if not leads:
+        queryset = queryset.filter(is_lead=False)
+    return queryset.get(pk=pk)
+
+
+def customer_pick(*, user: Viewer, text: str, limit: int = 20) -> list[Customer]:
+    """Customers (not leads) in the viewer's branches found by ``text`` the way the search box
+    finds them (accent-free word prefixes of the name, CPF/CNPJ, phone, e-mail, registered
+    extensions such as the login name), in name order, for the customer pickers of other areas
+    (a new sale); nothing for an empty text."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    return list(customer_search(Customer.objects.restrict(user).filter(is_lead=False), text)[:limit])
+
+
+def customer_get(*, user: Viewer, pk) -> Customer:
     """The customer page's record with what the header and tabs show (404 outside the scope)."""
     return (
         customer_queryset(user)

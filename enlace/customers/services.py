@@ -28,6 +28,7 @@ from enlace.core import context
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import GeneralParameters
 from enlace.core.scope import can_use_branch
+from enlace.core.types import Actor
 
 from .models import Customer, LeadStage, PersonType
 
@@ -86,7 +87,7 @@ def duplicate_address_customers(customer: Customer, *, limit: int = 10) -> list[
 def _check_rules(
     customer: Customer,
     *,
-    actor,
+    actor: Actor,
     params: GeneralParameters,
     original: Customer | None,
     confirm_duplicate_address: bool,
@@ -156,7 +157,7 @@ def _check_rules(
 
 
 def _save(
-    customer: Customer, *, actor, original: Customer | None, confirm_duplicate_address: bool
+    customer: Customer, *, actor: Actor, original: Customer | None, confirm_duplicate_address: bool
 ) -> Customer:
     ctx = context.current()
     with context.acting_as(actor, source=ctx.source, request_id=ctx.request_id), transaction.atomic():
@@ -191,7 +192,7 @@ def _save(
     return customer
 
 
-def customer_create(*, actor, confirm_duplicate_address: bool = False, **data) -> Customer:
+def customer_create(*, actor: Actor, confirm_duplicate_address: bool = False, **data) -> Customer:
     """Register a customer (or lead). ``data`` holds model field values (foreign keys as instances
     or ``<field>_id``) and optionally the plain ``portal_password``."""
     customer = Customer()
@@ -200,7 +201,7 @@ def customer_create(*, actor, confirm_duplicate_address: bool = False, **data) -
 
 
 def customer_update(
-    *, actor, customer: Customer, confirm_duplicate_address: bool = False, **data
+    *, actor: Actor, customer: Customer, confirm_duplicate_address: bool = False, **data
 ) -> Customer:
     """Change the given fields of a customer; an empty ``portal_password`` keeps the current one."""
     original = Customer.objects.get(pk=customer.pk)
@@ -213,7 +214,9 @@ def customer_update(
     )
 
 
-def customer_convert_lead(*, actor, customer: Customer, confirm_duplicate_address: bool = True) -> Customer:
+def customer_convert_lead(
+    *, actor: Actor, customer: Customer, confirm_duplicate_address: bool = True
+) -> Customer:
     """C-4: a lead becomes a customer — same id, history and audit trail; the full rules now apply
     (e.g. the CPF/CNPJ required by the parameter)."""
     if not customer.is_lead:
@@ -227,7 +230,7 @@ def customer_convert_lead(*, actor, customer: Customer, confirm_duplicate_addres
     )
 
 
-def customer_deactivate(*, actor, customer: Customer) -> Customer:
+def customer_deactivate(*, actor: Actor, customer: Customer) -> Customer:
     """Mark a customer inactive (customers are never deleted: contracts and invoices refer to them)."""
     if not customer.active:
         return customer

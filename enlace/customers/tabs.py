@@ -9,6 +9,9 @@ A later app adds its tab from its ``apps.py`` ``ready()``::
     register("contracts", _("Contracts"), "contracts:customer_tab", ORDER["contracts"],
              permission="contracts.view_contract")
 
+A tab's view subclasses ``CustomerTabView`` (below): the customer from the viewer's branch scope
+(404 outside it), and a plain GET opens the customer page on the tab.
+
 A lead (C-4) shows only the tabs registered with ``lead_visible=True`` (the basic record and
 tickets). Orders follow C-5: Cliente, Endereço, Contato, Outros, Contratos, Login, Financeiro,
 Atendimentos, OS, Vendas, Arquivos, Histórico.
@@ -17,6 +20,10 @@ Atendimentos, OS, Vendas, Arquivos, Histórico.
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+
+from enlace.core.views.actions import TabView
+
+from . import selectors
 
 ORDER = {
     "customer": 10,
@@ -84,3 +91,14 @@ def tabs_for(customer, user) -> list[CustomerTab]:
 def get_tab(customer, user, key: str | None) -> CustomerTab | None:
     tabs = tabs_for(customer, user)
     return next((t for t in tabs if t.key == key), tabs[0] if tabs else None)
+
+
+class CustomerTabView(TabView):
+    """Base of a tab of the customer page, whatever app owns it: the customer ``pk`` of the URL
+    within the viewer's branches — a lead only when ``leads`` is true (C-4: a lead's page shows its
+    record, files, history and tickets) — else 404."""
+
+    leads = False
+
+    def get_owner(self):
+        return selectors.customer_in_scope(user=self.request.user, pk=self.kwargs["pk"], leads=self.leads)

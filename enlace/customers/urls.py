@@ -2,7 +2,8 @@ from django.urls import path
 
 from enlace.core.views.generic import ObjectChangesView
 
-from . import file_views, views
+from . import views
+from .files import views as file_views
 from .forms import TAB_FORMS
 from .models import Customer
 
@@ -30,7 +31,7 @@ urlpatterns = [
         name="customer_deactivate",
     ),
     path("cep-lookup/", views.CepLookupView.as_view(), name="cep_lookup"),
-    # Files ("Arquivos", AR-1): enlace/customers/file_views.py
+    # Files ("Arquivos", AR-1): enlace/customers/files/views.py
     path("<int:pk>/tab/files/", file_views.CustomerFilesTabView.as_view(), name="customer_tab_files"),
     path("<int:pk>/files/add/", file_views.CustomerFileAddView.as_view(), name="customerfile_add"),
     path("files/<int:pk>/", file_views.CustomerFileDetailView.as_view(), name="customerfile_detail"),
@@ -45,7 +46,9 @@ urlpatterns = [
         "files/<int:pk>/changes/", file_views.CustomerFileChangesView.as_view(), name="customerfile_changes"
     ),
     *[
-        path(f"<int:pk>/tab/{key}/", views.CustomerTabView.as_view(tab_key=key), name=f"customer_tab_{key}")
+        path(
+            f"<int:pk>/tab/{key}/", views.CustomerFormTabView.as_view(tab_key=key), name=f"customer_tab_{key}"
+        )
         for key in TAB_FORMS
     ],
 ]

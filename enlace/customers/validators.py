@@ -90,7 +90,8 @@ _email_validator = EmailValidator()
 
 
 def fold(value: str | None) -> str:
-    """Lower-case, accent-free, single-spaced text: the form compared and searched (A-4, C-6)."""
+    """Lower-case, accent-free, single-spaced text: the form compared and searched (A-4: duplicate
+    addresses are compared case- and accent-insensitively; C-6: so is the name search)."""
     if not value:
         return ""
     text = unicodedata.normalize("NFKD", value)

@@ -11,10 +11,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from enlace.core.exceptions import ApplicationError
-from enlace.core.views.generic import ObjectListView, ObjectViewMixin, _errors_to_form, _safe_next
+from enlace.core.forms import add_service_errors
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import error_messages, safe_next, tab_url
+from enlace.core.views.generic import ObjectListView, ObjectViewMixin
 
 from . import cep as cep_lookup
 from . import selectors, services
@@ -22,7 +26,7 @@ from .filtersets import CustomerListFilterSet
 from .forms import TAB_FORMS, CustomerForm
 from .models import Customer
 from .tables import CustomerTable
-from .tabs import get_tab, tabs_for
+from .tabs import CustomerTabView, get_tab, tabs_for
 
 
 class CustomerListView(ObjectListView):
@@ -45,12 +49,10 @@ def _save_with_service(request, form, customer: Customer | None):
             saved = services.customer_update(
                 actor=request.user, customer=customer, confirm_duplicate_address=confirm, **data
             )
-    except ValidationError as exc:
-        _errors_to_form(form, exc)
-    except ApplicationError as exc:
-        if exc.code == "duplicate_address":
+    except (ValidationError, ApplicationError) as exc:
+        if isinstance(exc, ApplicationError) and exc.code == "duplicate_address":
             return None, exc.extra.get("customers", [])
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        add_service_errors(form, exc)
     else:
         for warning in getattr(saved, "warnings", []):
             messages.warning(request, warning)
@@ -109,7 +111,7 @@ class CustomerEditView(ObjectViewMixin, View):
             saved, duplicates = _save_with_service(request, form, instance if instance.pk else None)
             if saved is not None:
                 messages.success(request, _("%(object)s saved.") % {"object": saved})
-                return redirect(_safe_next(request, saved.get_absolute_url()))
+                return redirect(safe_next(request, saved.get_absolute_url()))
         return self.render_form(form, instance, duplicates)
 
 
@@ -162,29 +164,26 @@ def _tab_context(request, customer, key, form=None, duplicates=(), saved=False):
     }
 
 
-class CustomerTabView(ObjectViewMixin, View):
+class CustomerFormTabView(CustomerTabView):
     """One of this app's tabs (Cliente, Endereço, Contato, Outros): shown and edited in place."""
 
     model = Customer
-    tab_key = ""
+    leads = True
     template_name = "customers/tabs/form.html"
 
-    def get_object(self):
-        try:
-            return selectors.customer_get(user=self.request.user, pk=self.kwargs["pk"])
-        except Customer.DoesNotExist as exc:
-            raise Http404 from exc
+    def get_owner(self):
+        return selectors.customer_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def get(self, request, pk):
-        customer = self.get_object()
-        if not request.htmx:
-            return redirect(f"{customer.get_absolute_url()}?tab={self.tab_key}")
-        return render(request, self.template_name, _tab_context(request, customer, self.tab_key))
+    def get_tab_context(self, customer):
+        return _tab_context(self.request, customer, self.tab_key)
 
     def post(self, request, pk):
         if not request.user.has_perm("customers.change_customer"):
             raise PermissionDenied
-        customer = self.get_object()
+        try:
+            customer = self.get_owner()
+        except Customer.DoesNotExist as exc:
+            raise Http404 from exc
         was_lead = customer.is_lead
         form = TAB_FORMS[self.tab_key](data=request.POST, instance=customer, user=request.user)
         duplicates, saved = [], None
@@ -201,45 +200,36 @@ class CustomerTabView(ObjectViewMixin, View):
             context = _tab_context(request, customer, self.tab_key, form=form, duplicates=duplicates)
         context["refresh_header"] = saved is not None
         if not request.htmx:
-            return redirect(f"{customer.get_absolute_url()}?tab={self.tab_key}")
+            return redirect(tab_url(customer, self.tab_key))
         response = render(request, self.template_name, context)
         if saved is not None and saved.is_lead != was_lead:
             # Lead ↔ customer changes the tab bar (C-4): reload the whole page on this tab.
-            response["HX-Redirect"] = f"{customer.get_absolute_url()}?tab={self.tab_key}"
+            response["HX-Redirect"] = tab_url(customer, self.tab_key)
         return response
 
 
-class CustomerActionView(ObjectViewMixin, View):
+class CustomerActionView(ObjectActionView):
     """POST-only actions of the page header: convert a lead, deactivate."""
 
     model = Customer
-    action = "change"
     operation = ""
+    OPERATIONS = {
+        "convert": (services.customer_convert_lead, gettext_lazy("%(customer)s is now a customer.")),
+        "deactivate": (services.customer_deactivate, gettext_lazy("%(customer)s was deactivated.")),
+    }
 
-    def post(self, request, pk):
-        customer = self.get_object()
-        try:
-            if self.operation == "convert":
-                services.customer_convert_lead(actor=request.user, customer=customer)
-                messages.success(request, _("%(customer)s is now a customer.") % {"customer": customer})
-            elif self.operation == "deactivate":
-                services.customer_deactivate(actor=request.user, customer=customer)
-                messages.success(request, _("%(customer)s was deactivated.") % {"customer": customer})
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"": exc.messages}).items():
-                label = (
-                    Customer._meta.get_field(field).verbose_name
-                    if field in {f.name for f in Customer._meta.fields}
-                    else ""
-                )
-                for error in errors:
-                    messages.error(request, f"{label}: {error}" if label else error)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return redirect(customer.get_absolute_url())
+    def perform(self, customer, data):
+        service, _message = self.OPERATIONS[self.operation]
+        return service(actor=self.request.user, customer=customer)
 
-    def get(self, request, pk):
-        return redirect(self.get_object().get_absolute_url())
+    def get_success_message(self, customer, result):
+        return self.OPERATIONS[self.operation][1] % {"customer": customer}
+
+    def get_success_url(self, customer, result):
+        return customer.get_absolute_url()
+
+    def refusal_messages(self, exc):
+        error_messages(self.request, exc, model=Customer)
 
 
 class CepLookupView(LoginRequiredMixin, View):

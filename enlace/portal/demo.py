@@ -3,7 +3,8 @@ account, with the demo password.
 
 - João Pedro Almeida (``joao.pedro``): Especial permission (K-6), so the portal offers him the
   trust unlock of his contract, blocked by the finance demo for overdue invoices;
-- Ana Beatriz Souza (``ana.souza``): online, automatic access "Sim" (K-5).
+- Ana Beatriz Souza (``ana.souza``): online, automatic access "Sim" (K-5: the portal lets her in
+  without a password from the IP address of her own RADIUS session).
 
 Idempotent: a customer who already has a portal login is left as it is.
 """

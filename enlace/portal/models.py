@@ -1,7 +1,9 @@
-"""The portal's own table: failed logins by source IP (SPEC P-1 lockout).
+"""The portal's own table: failed logins by source IP (SPEC P-1: repeated failed logins lock the
+source out).
 
 Subscribers are not Django users and have no table here: the portal reads ``customers.Customer``
-(login, hashed password, K-5/K-6 settings) and keeps its sessions in Django's session store.
+(login, hashed password, automatic access K-5 and permission type K-6) and keeps its sessions in
+Django's session store.
 """
 
 from django.db import models

@@ -11,8 +11,8 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from enlace.billing import collection
 from enlace.billing.models import CollectionState, Invoice, InvoiceStatus
+from enlace.billing.selectors import trust_unlock_available
 from enlace.contracts.models import Contract, ContractStatus
 from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer, PortalPermission
@@ -81,11 +81,11 @@ def connections(customer: Customer) -> list[Connection]:
     """Each login of the customer: online or not, the IP and start of its newest open session."""
     result = []
     logins_ = list(logins(customer))
-    open_sessions = {}
-    for session in RadAcct.objects.filter(
+    open_sessions: dict[str | None, RadAcct] = {}
+    for open_session in RadAcct.objects.filter(
         username__in=[login.username for login in logins_], acctstoptime__isnull=True
     ).order_by("acctstarttime", "radacctid"):
-        open_sessions[session.username] = session  # the newest wins
+        open_sessions[open_session.username] = open_session  # the newest wins
     for login in logins_:
         session = open_sessions.get(login.username)
         result.append(
@@ -129,7 +129,7 @@ def contract_cards(customer: Customer) -> list[ContractCard]:
             card.trust.active_until = state.trust_until
         if customer.portal_permission != PortalPermission.SPECIAL:
             continue
-        allowed, _why = collection.trust_unlock_available(card.contract)
+        allowed, _why = trust_unlock_available(card.contract)
         if allowed:
             if days is None:
                 days = GeneralParameters.load().trust_unlock_days

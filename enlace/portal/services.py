@@ -23,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from enlace.billing import collection
+from enlace.billing.services.collection import trust_unlock
 from enlace.contracts.models import Contract
 from enlace.core import context, mail
 from enlace.core.exceptions import ApplicationError
@@ -279,7 +279,8 @@ def portal_password_reset_send(*, identifier: str, base_url: str) -> bool:
         "portal:reset",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(customer.pk)),
-            "token": token_generator.make_token(customer),
+            # The portal generator hashes a customer, not a user (PortalTokenGenerator).
+            "token": token_generator.make_token(customer),  # type: ignore[arg-type]
         },
     )
     context_ = {
@@ -322,7 +323,7 @@ def portal_trust_unlock(*, customer: Customer, contract_id: int) -> Contract:
     contract = selectors.contract_of(customer, contract_id)
     if customer.portal_permission != PortalPermission.SPECIAL:
         raise ApplicationError(_("Your account may not use the trust unlock."), code="not_allowed")
-    return collection.trust_unlock(actor=None, contract=contract, source="portal")
+    return trust_unlock(actor=None, contract=contract, source="portal")
 
 
 # --- Limits on what a subscriber sends ---------------------------------------------------------

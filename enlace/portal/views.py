@@ -22,6 +22,7 @@ from enlace.billing.models import InvoiceColor
 from enlace.billing.pdf import boleto_pdf
 from enlace.billing.tables import status_text
 from enlace.core.exceptions import ApplicationError
+from enlace.core.forms import add_service_errors
 from enlace.core.http import client_ip
 from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer
@@ -30,18 +31,6 @@ from . import forms, selectors, services
 from .security import end_session, load_session, save_session, start_session, token_generator
 
 LEGEND = [(c.value, c.label) for c in InvoiceColor if c != InvoiceColor.GREY]
-
-
-def _errors_to_form(form, exc) -> None:
-    if isinstance(exc, ApplicationError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    elif hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 class PortalView(View):
@@ -246,7 +235,7 @@ class ResetView(PortalView):
                     confirmation=form.cleaned_data["new_password2"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 end_session(request)
                 request.portal.flash("success", _("Your password was changed. Log in with it."))
@@ -279,7 +268,7 @@ class PasswordFirstView(PortalView):
                     confirmation=form.cleaned_data["new_password2"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 start_session(request, self.customer)  # a new key and the new password's hash
                 self.flash("success", _("Your password was changed."))
@@ -309,7 +298,7 @@ class PasswordView(PortalView):
                     ip=client_ip(request),
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 start_session(request, self.customer, automatic=request.portal.automatic)
                 self.flash("success", _("Your password was changed."))
@@ -445,7 +434,7 @@ class TicketAddView(PortalView):
                     description=form.cleaned_data["description"],
                 )
             except (ApplicationError, ValidationError) as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 self.flash(
                     "success",
@@ -480,7 +469,7 @@ class TicketDetailView(PortalView):
                     customer=self.customer, ticket=ticket, text=form.cleaned_data["text"]
                 )
             except (ApplicationError, ValidationError) as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 self.flash("success", _("Your message was sent."))
                 return redirect(reverse("portal:ticket_detail", args=[ticket.pk]) + "#messages")

@@ -45,7 +45,8 @@ class NasType(models.TextChoices):
 
 
 class Nas(EnlaceModel):
-    """Concentrador (L-11): a router that asks FreeRADIUS (PPPoE server, hotspot, BNG)."""
+    """Concentrador (L-11: registered with IP, secret and type; FreeRADIUS reads it as a client): a
+    router that asks FreeRADIUS (PPPoE server, hotspot, BNG)."""
 
     branch_scope = "branch"
     audit_exclude = ("secret",)

@@ -9,6 +9,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from enlace.core.types import Viewer
+
 from .freeradius import RadAcct, RadPostAuth
 from .models import USERNAME_RE, Login, Nas
 
@@ -50,12 +52,27 @@ def with_status(queryset: QuerySet) -> QuerySet:
     )
 
 
-def login_queryset(user) -> QuerySet:
-    """Logins the operator may see, with what the lists show."""
-    qs = Login.objects.restrict(user).select_related(
-        "customer", "contract", "plan", "branch", "radius_pool", "allocation"
+def pool_logins(pool, *, user: Viewer) -> QuerySet:
+    """The logins of ``pool`` in the viewer's branches, with their online status, by address."""
+    return with_status(
+        Login.objects.restrict(user)
+        .filter(radius_pool=pool)
+        .select_related("customer", "contract", "allocation")
+        .order_by("allocation__address", "username")
     )
-    return with_status(qs)
+
+
+def logins_of(*, user: Viewer, **lookup) -> list[Login]:
+    """The logins of a contract or a customer (``contract=`` / ``customer=``) in the viewer's
+    branches, with their online status, by name."""
+    return list(
+        with_status(
+            Login.objects.restrict(user)
+            .filter(**lookup)
+            .select_related("contract", "plan", "radius_pool", "allocation")
+            .order_by("username")
+        )
+    )
 
 
 def assigned_ip(login: Login) -> str:

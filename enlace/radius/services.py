@@ -14,15 +14,17 @@ import logging
 import secrets
 import string
 import threading
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.utils.translation import gettext as _
 
 from enlace.contracts.models import Contract, Plan
 from enlace.core.exceptions import ApplicationError
-from enlace.core.services import object_delete, object_save
+from enlace.core.services import object_delete, object_save, operator_of
+from enlace.core.types import Actor
 
 from . import projection
 from .freeradius import RadAcct
@@ -82,7 +84,7 @@ def generate_password(length: int = PASSWORD_LENGTH) -> str:
 # --- Concentrators -------------------------------------------------------------------------
 
 
-def nas_save(nas: Nas, *, actor) -> Nas:
+def nas_save(nas: Nas, *, actor: Actor) -> Nas:
     """Create or change a concentrator; its ``nas`` row for FreeRADIUS follows (L-11)."""
     old_ip = Nas.objects.filter(pk=nas.pk).values_list("ip", flat=True).first() if nas.pk else None
     with transaction.atomic():
@@ -91,7 +93,7 @@ def nas_save(nas: Nas, *, actor) -> Nas:
     return nas
 
 
-def nas_delete(nas: Nas, *, actor) -> None:
+def nas_delete(nas: Nas, *, actor: Actor) -> None:
     with transaction.atomic():
         object_delete(nas, actor=actor)
         projection.delete_nas(nas.ip)
@@ -100,7 +102,7 @@ def nas_delete(nas: Nas, *, actor) -> None:
 # --- IP pools -------------------------------------------------------------------------------
 
 
-def pool_save(pool: IpPool, *, actor) -> IpPool:
+def pool_save(pool: IpPool, *, actor: Actor) -> IpPool:
     """Create or change a radius pool. Addresses already handed out must stay inside it."""
     with transaction.atomic():
         object_save(pool, actor=actor)
@@ -118,7 +120,7 @@ def pool_save(pool: IpPool, *, actor) -> IpPool:
     return pool
 
 
-def pool_delete(pool: IpPool, *, actor) -> None:
+def pool_delete(pool: IpPool, *, actor: Actor) -> None:
     object_delete(pool, actor=actor)
 
 
@@ -131,6 +133,7 @@ def _allocate(login: Login) -> str:
     """Give ``login`` a free address of its radius pool. The unique address decides between
     concurrent saves: a lost race retries with the next free address."""
     pool = login.radius_pool
+    assert pool is not None  # the caller allocates only for a login with a radius pool
     current = IpAllocation.objects.filter(login=login).first()
     if current and current.pool_id == pool.pk:
         return current.address
@@ -159,7 +162,7 @@ def _allocate(login: Login) -> str:
     )
 
 
-def _check_fixed_ip(login: Login, *, actor) -> None:
+def _check_fixed_ip(login: Login, *, actor: Actor) -> None:
     """A fixed IP is free. The login holding it is named only when ``actor`` may see it: another
     branch's login is not revealed (not even its name), the address is just in use."""
     if not login.fixed_ip:
@@ -202,9 +205,10 @@ def _apply(login: Login, data: dict) -> set[str]:
     changed = set()
     for name, value in data.items():
         field = name.removesuffix("_id")
-        before = getattr(login, Login._meta.get_field(field).attname)
+        attname = cast(models.Field, Login._meta.get_field(field)).attname  # LOGIN_FIELDS are concrete
+        before = getattr(login, attname)
         setattr(login, name, value)
-        if before != getattr(login, Login._meta.get_field(field).attname):
+        if before != getattr(login, attname):
             changed.add(field)
     return changed
 
@@ -219,7 +223,7 @@ def _fill_from_contract(login: Login) -> None:
         login.plan_id = contract.plan_id
 
 
-def _save(login: Login, *, actor, old_username: str | None, hash_password: bool) -> None:
+def _save(login: Login, *, actor: Actor, old_username: str | None, hash_password: bool) -> None:
     if hash_password and login.password_md5 and login.password:
         login.password = projection.md5_hex(login.password)
     _check_fixed_ip(login, actor=actor)
@@ -231,7 +235,7 @@ def _save(login: Login, *, actor, old_username: str | None, hash_password: bool)
     projection.write_login(login, old_username=old_username)
 
 
-def login_create(*, actor, **data) -> Login:
+def login_create(*, actor: Actor, **data) -> Login:
     """A new login (L-1 … L-9). ``contract`` is required; customer, branch and plan default to the
     contract's. With "Senha MD5" the typed password is stored as its MD5 digest."""
     if not data.get("contract") and not data.get("contract_id"):
@@ -246,7 +250,7 @@ def login_create(*, actor, **data) -> Login:
     return login
 
 
-def login_update(*, actor, login: Login, **data) -> Login:
+def login_update(*, actor: Actor, login: Login, **data) -> Login:
     """Change a login. An empty ``password`` keeps the current one. An online subscriber is
     disconnected when what the session was authorized with changed (password, MAC, address…),
     or gets a CoA with the new speed when only the plan changed."""
@@ -280,7 +284,7 @@ def login_update(*, actor, login: Login, **data) -> Login:
     return login
 
 
-def login_delete(*, actor, login: Login) -> None:
+def login_delete(*, actor: Actor, login: Login) -> None:
     """Delete a login: its FreeRADIUS rows and pool address go with it; an online session is
     disconnected."""
     with transaction.atomic():
@@ -302,13 +306,14 @@ def queue_disconnect(
     login: Login,
     *,
     reason: str,
-    actor=None,
+    actor: Actor = None,
     kind: str = DisconnectRequest.Kind.DISCONNECT,
     username: str | None = None,
 ) -> list[DisconnectRequest]:
     """Queue one request per open session of ``login`` and send them after commit (Celery). The
     result (ACK, NAK, no answer) is written to the contract history by the task."""
     name = username or login.username
+    operator = operator_of(actor)
     requests = []
     for session in open_sessions(name):
         framed = session.framedipaddress or None
@@ -322,7 +327,7 @@ def queue_disconnect(
                 nas_ip=str(ipaddress.ip_address(session.nasipaddress)),
                 session_id=session.acctsessionid,
                 framed_ip=framed,
-                requested_by=(actor.get_username() if getattr(actor, "is_authenticated", False) else ""),
+                requested_by=operator.get_username() if operator else "",
             )
         )
     if requests:
@@ -357,7 +362,7 @@ def dispatch_disconnects(ids: list[int]) -> None:
     threading.Thread(target=in_background, name=f"enlace-coa-{ids[0]}", daemon=True).start()
 
 
-def login_disconnect(*, actor, login: Login, reason: str = "") -> list[DisconnectRequest]:
+def login_disconnect(*, actor: Actor, login: Login, reason: str = "") -> list[DisconnectRequest]:
     """The operator's "Desconectar": a Disconnect-Request for each open session of the login."""
     with transaction.atomic():
         requests = queue_disconnect(login, reason=reason or _("Disconnected by the operator."), actor=actor)

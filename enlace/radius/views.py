@@ -10,8 +10,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -19,16 +19,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from enlace.contracts import selectors as contract_selectors
 from enlace.contracts.models import Contract, ContractStatus
-from enlace.core.exceptions import ApplicationError
+from enlace.contracts.tabs import ContractTabView
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import tab_url
 from enlace.core.views.generic import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    ObjectViewMixin,
 )
-from enlace.customers.models import Customer
+from enlace.customers.tabs import CustomerTabView
 
 from . import filtersets, forms, selectors, services, tables
 from .freeradius import RadAcct
@@ -103,12 +105,7 @@ class IpPoolDetailView(ObjectDetailView):
 
     def get_extra_context(self, obj):
         used, size = services.pool_usage(obj)
-        logins = selectors.with_status(
-            Login.objects.restrict(self.request.user)
-            .filter(radius_pool=obj)
-            .select_related("customer", "contract", "allocation")
-            .order_by("allocation__address", "username")
-        )
+        logins = selectors.pool_logins(obj, user=self.request.user)
         shown = sorted(logins[:500], key=lambda lg: _ip_key(selectors.assigned_ip(lg)))
         return {
             "used": used,
@@ -154,7 +151,7 @@ class LoginListView(ObjectListView):
 
 
 def _contract_tab_url(contract) -> str:
-    return f"{contract.get_absolute_url()}?tab=logins"
+    return tab_url(contract, "logins")
 
 
 class LoginDetailView(ObjectDetailView):
@@ -218,10 +215,12 @@ class LoginEditView(ObjectEditView):
         except (TypeError, ValueError):
             initial.pop("contract")
             return initial
-        contract = get_object_or_404(
-            Contract.objects.restrict(self.request.user).select_related("customer", "branch", "plan"),
-            pk=contract_id,
-        )
+        try:
+            contract = contract_selectors.contract_in_scope(
+                user=self.request.user, pk=contract_id, related=("customer", "branch", "plan")
+            )
+        except Contract.DoesNotExist as exc:
+            raise Http404 from exc
         values = services.login_initial(contract)
         initial.update({k: getattr(v, "pk", v) for k, v in values.items()})
         return initial
@@ -262,32 +261,24 @@ class LoginDeleteView(ObjectDeleteView):
         services.login_delete(actor=self.request.user, login=obj)
 
 
-class LoginDisconnectView(ObjectViewMixin, View):
+class LoginDisconnectView(ObjectActionView):
     """ "Desconectar": a Disconnect-Request to the NAS of each open session of the login."""
 
     model = Login
     action = "disconnect"
 
-    def post(self, request, pk):
-        login = self.get_object()
-        try:
-            requests = services.login_disconnect(actor=request.user, login=login)
-        except ApplicationError as exc:
-            messages.warning(request, exc.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "Disconnection of %(count)d session of %(login)s requested.",
-                    "Disconnection of %(count)d sessions of %(login)s requested.",
-                    len(requests),
-                )
-                % {"count": len(requests), "login": login},
-            )
-        return redirect(login.get_absolute_url())
+    def perform(self, login, data):
+        return services.login_disconnect(actor=self.request.user, login=login)
 
-    def get(self, request, pk):
-        return redirect(self.get_object().get_absolute_url())
+    def get_success_message(self, login, requests):
+        return ngettext(
+            "Disconnection of %(count)d session of %(login)s requested.",
+            "Disconnection of %(count)d sessions of %(login)s requested.",
+            len(requests),
+        ) % {"count": len(requests), "login": login}
+
+    def refusal_messages(self, exc):
+        messages.warning(self.request, exc.message)  # nothing online to disconnect: not an error
 
 
 class GeneratePasswordView(LoginRequiredMixin, View):
@@ -310,65 +301,51 @@ class GeneratePasswordView(LoginRequiredMixin, View):
 # --- Tabs of the contract and customer pages ------------------------------------------------
 
 
-def _login_rows(user, **lookup):
-    return list(
-        selectors.with_status(
-            Login.objects.restrict(user)
-            .filter(**lookup)
-            .select_related("contract", "plan", "radius_pool", "allocation")
-            .order_by("username")
-        )
-    )
-
-
 def _with_ips(logins):
     for login in logins:
         login.ip = login.session_ip or selectors.assigned_ip(login)
     return logins
 
 
-class ContractLoginsTabView(ObjectViewMixin, View):
+class ContractLoginsTabView(ContractTabView):
     """The contract page's "Logins" tab (L-2): its logins with their online status and "Novo login",
     which opens the form with customer, contract, branch and plan filled in."""
 
     model = Login
+    tab_key = "logins"
+    template_name = "radius/tabs/contract_logins.html"
 
-    def get(self, request, pk):
-        contract = get_object_or_404(Contract.objects.restrict(request.user), pk=pk)
-        if not request.htmx:
-            return redirect(_contract_tab_url(contract))
-        context = {
+    def get_tab_context(self, contract):
+        user = self.request.user
+        return {
             "contract": contract,
-            "logins": _with_ips(_login_rows(request.user, contract=contract)),
-            "can_add": request.user.has_perm("radius.add_login"),
+            "logins": _with_ips(selectors.logins_of(user=user, contract=contract)),
+            "can_add": user.has_perm("radius.add_login"),
             "new_url": f"{reverse('radius:login_add')}?{urlencode({'contract': contract.pk})}",
         }
-        return render(request, "radius/tabs/contract_logins.html", context)
 
 
-class CustomerLoginsTabView(ObjectViewMixin, View):
+class CustomerLoginsTabView(CustomerTabView):
     """The customer page's "Login" tab (C-5): every login of the customer, and "Novo login" for
     each of its contracts."""
 
     model = Login
+    tab_key = "logins"
+    template_name = "radius/tabs/customer_logins.html"
 
-    def get(self, request, pk):
-        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
-        if not request.htmx:
-            return redirect(f"{customer.get_absolute_url()}?tab=logins")
+    def get_tab_context(self, customer):
+        user = self.request.user
         contracts = []
-        if request.user.has_perm("radius.add_login"):
+        if user.has_perm("radius.add_login"):
             contracts = [
                 {"contract": c, "url": f"{reverse('radius:login_add')}?{urlencode({'contract': c.pk})}"}
-                for c in Contract.objects.restrict(request.user)
-                .filter(customer=customer)
+                for c in contract_selectors.customer_contracts(customer, user=user)
                 .exclude(status__in=(ContractStatus.INACTIVE, ContractStatus.GAVE_UP))
                 .select_related("plan")
                 .order_by("-id")
             ]
-        context = {
+        return {
             "customer": customer,
-            "logins": _with_ips(_login_rows(request.user, customer=customer)),
+            "logins": _with_ips(selectors.logins_of(user=user, customer=customer)),
             "new_contracts": contracts,
         }
-        return render(request, "radius/tabs/customer_logins.html", context)

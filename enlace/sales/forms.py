@@ -6,7 +6,6 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enlace.billing.forms import add_service_errors  # noqa: F401 - re-exported for the views
 from enlace.contracts.models import Contract
 from enlace.core.forms import EnlaceForm, EnlaceModelForm
 from enlace.core.models import Employee, PaymentCondition, Wallet

@@ -1,14 +1,16 @@
 """Products and sales ("Vendas", SPEC V-1 … V-3).
 
 A sale belongs to a customer (and optionally to one of the customer's contracts), lives in the
-customer's branch and is open (O) or closed (C). Its items carry product, quantity, unit price and
+customer's branch and is open (O) or closed (C); a closed sale cannot be changed until it is
+reopened (V-2). Its items carry product, quantity, unit price and
 discount; the sale's ``total`` is the sum of the item totals, computed exactly in ``Decimal`` by
 the services and kept on the row for lists and filters. The database guards what it can: positive
 quantities, non-negative prices and discounts, a discount never larger than the item's value,
-the status codes, one receivable per instalment of a sale (V-3 generates them once).
+the status codes, one receivable per instalment of a sale (V-3: finishing a sale generates its
+receivables by the payment condition, once).
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -18,19 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.models import AnalyticAccount, Branch, Employee, EnlaceModel, PaymentCondition
+from enlace.core.money import CENT, ZERO, cents
 from enlace.core.validators import no_edge_whitespace_constraints
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
-ZERO = Decimal("0.00")
-#: One cent is also what the database tolerates when it compares a discount with quantity × price:
-#: the item's value is that product rounded half up (up to half a cent more) and SQLite compares
-#: decimals as floating point numbers; the services keep the exact rule with a clear message.
-CENT = Decimal("0.01")
-
-
-def cents(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+# One cent (``CENT``) is also what the database tolerates when it compares a discount with
+# quantity × price: the item's value is that product rounded half up (up to half a cent more) and
+# SQLite compares decimals as floating point numbers; the services keep the exact rule with a
+# clear message.
 
 
 class ProductType(models.TextChoices):

@@ -21,7 +21,7 @@ Rules:
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,9 +33,11 @@ from enlace.contracts.models import ContractHistory
 from enlace.contracts.services import history_add
 from enlace.core.exceptions import ApplicationError, PermissionDeniedError
 from enlace.core.models import Wallet
+from enlace.core.money import ZERO, brl, cents, split_instalments
 from enlace.core.services import object_delete, object_save, operator_of
+from enlace.core.types import Actor
 
-from .models import CENT, ZERO, Product, Sale, SaleItem, SaleReceivable, SaleStatus, cents
+from .models import Product, Sale, SaleItem, SaleReceivable, SaleStatus
 
 STATUS_PERMISSION = "sales.change_sale_status"
 SALE_FIELDS = ("customer", "contract", "date", "salesperson", "payment_condition", "notes")
@@ -44,7 +46,7 @@ SALE_FIELDS = ("customer", "contract", "date", "salesperson", "payment_condition
 # --- Products ---------------------------------------------------------------------------------
 
 
-def product_save(product: Product, *, actor) -> Product:
+def product_save(product: Product, *, actor: Actor) -> Product:
     """Create or change a product (no rules beyond the model's)."""
     return object_save(product, actor=actor)
 
@@ -59,11 +61,6 @@ def item_total(quantity, unit_price, discount=ZERO) -> Decimal:
 
 def sale_total(items) -> Decimal:
     return sum((item_total(i.quantity, i.unit_price, i.discount) for i in items), ZERO)
-
-
-def brl(value) -> str:
-    text = f"{Decimal(value):,.2f}".translate(str.maketrans(",.", ".,"))
-    return f"R$ {text}"
 
 
 # --- Sales ------------------------------------------------------------------------------------
@@ -167,13 +164,13 @@ def _apply_sale(sale: Sale, data: dict) -> None:
     if customer.is_lead:
         raise ValidationError({"customer": [_("A lead cannot buy; convert it to a customer first.")]})
     sale.branch_id = customer.branch_id
-    if sale.contract_id and sale.contract.customer_id != customer.pk:
+    if sale.contract is not None and sale.contract.customer_id != customer.pk:
         raise ValidationError({"contract": [_("The contract belongs to another customer.")]})
-    if sale.salesperson_id and not sale.salesperson.is_salesperson:
+    if sale.salesperson is not None and not sale.salesperson.is_salesperson:
         raise ValidationError({"salesperson": [_("The employee is not a salesperson.")]})
 
 
-def _save_items(sale: Sale, items: list[SaleItem], existing: dict[int, SaleItem], actor) -> None:
+def _save_items(sale: Sale, items: list[SaleItem], existing: dict[int, SaleItem], actor: Actor) -> None:
     keep = {item.pk for item in items if item.pk}
     for pk, item in existing.items():
         if pk not in keep:
@@ -185,7 +182,7 @@ def _save_items(sale: Sale, items: list[SaleItem], existing: dict[int, SaleItem]
     object_save(sale, actor=actor)
 
 
-def sale_create(*, actor, items, **data) -> Sale:
+def sale_create(*, actor: Actor, items, **data) -> Sale:
     """A new open sale with its items (V-2 "Novo")."""
     customer = data.get("customer")
     if customer is None:
@@ -202,7 +199,7 @@ def sale_create(*, actor, items, **data) -> Sale:
     return sale
 
 
-def sale_update(*, actor, sale: Sale, items=None, **data) -> Sale:
+def sale_update(*, actor: Actor, sale: Sale, items=None, **data) -> Sale:
     """Change an open sale and, when ``items`` is given, replace its items (those with an ``id``
     are edited, those without are added, the missing ones removed) — in one transaction. A closed
     sale is refused (code ``sale_closed``)."""
@@ -234,7 +231,7 @@ def sale_update(*, actor, sale: Sale, items=None, **data) -> Sale:
     return sale
 
 
-def sale_delete(*, actor, sale: Sale) -> None:
+def sale_delete(*, actor: Actor, sale: Sale) -> None:
     """Delete an open sale and its items (V-2 "Excluir"); every row removed is in the audit trail.
     A closed sale, or one whose receivables were generated, is refused."""
     with transaction.atomic():
@@ -259,7 +256,7 @@ def sale_delete(*, actor, sale: Sale) -> None:
         )
 
 
-def sale_set_status(*, actor, sale: Sale, status: str, reason: str = "") -> Sale:
+def sale_set_status(*, actor: Actor, sale: Sale, status: str, reason: str = "") -> Sale:
     """ "Alterar" (V-2): closed ↔ open, with its own permission and a history entry. Closing this
     way generates no receivables (that is "Finalizar venda")."""
     if actor is not None and not actor.has_perm(STATUS_PERMISSION):
@@ -290,13 +287,13 @@ def sale_set_status(*, actor, sale: Sale, status: str, reason: str = "") -> Sale
     return sale
 
 
-def sale_reopen(*, actor, sale: Sale, reason: str = "") -> Sale:
+def sale_reopen(*, actor: Actor, sale: Sale, reason: str = "") -> Sale:
     return sale_set_status(actor=actor, sale=sale, status=SaleStatus.OPEN, reason=reason)
 
 
 def sale_finish(
     *,
-    actor,
+    actor: Actor,
     sale: Sale,
     generate_receivables: bool = False,
     wallet: Wallet | None = None,
@@ -343,9 +340,7 @@ def plan_instalments(total: Decimal, condition, start: datetime.date) -> list[tu
     count = condition.instalments if condition else 1
     first_days = condition.first_due_days if condition else 0
     between = condition.days_between if condition else 30
-    part = (total / count).quantize(CENT, rounding=ROUND_DOWN)
-    amounts = [part] * count
-    amounts[0] += total - part * count
+    amounts = split_instalments(total, count)
     return [(start + datetime.timedelta(days=first_days + n * between), amounts[n]) for n in range(count)]
 
 
@@ -354,7 +349,7 @@ def default_wallet(sale: Sale) -> Wallet | None:
     customer's most recent contract with an active wallet of the sale's branch; else the branch's
     only active wallet; else none (the operator must choose)."""
     wallets = Wallet.objects.filter(active=True, branch_id=sale.branch_id)
-    if sale.contract_id and wallets.filter(pk=sale.contract.wallet_id).exists():
+    if sale.contract is not None and wallets.filter(pk=sale.contract.wallet_id).exists():
         return sale.contract.wallet
     contract = (
         sale.customer.contracts.filter(wallet__in=wallets).select_related("wallet").order_by("-id").first()
@@ -365,8 +360,8 @@ def default_wallet(sale: Sale) -> Wallet | None:
     return found[0] if len(found) == 1 else None
 
 
-def _generate_receivables(sale: Sale, *, actor, wallet, today) -> list:
-    from enlace.billing.services import invoice_create
+def _generate_receivables(sale: Sale, *, actor: Actor, wallet, today) -> list:
+    from enlace.billing.services.invoices import invoice_create
 
     if sale.receivables.exists():
         return []
@@ -403,7 +398,7 @@ def _generate_receivables(sale: Sale, *, actor, wallet, today) -> list:
     return invoices
 
 
-def _history(actor, customer, contract, text: str) -> None:
+def _history(actor: Actor, customer, contract, text: str) -> None:
     history_add(actor=actor, customer=customer, contract=contract, kind=ContractHistory.Kind.SALE, text=text)
 
 

@@ -9,22 +9,26 @@ import django_filters
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django_filters.widgets import DateRangeWidget
 
-from enlace.billing.models import Invoice
-from enlace.billing.views.common import error_messages, legend, safe_next
+from enlace.billing.models import InvoiceColor
 from enlace.core.exceptions import ApplicationError
+from enlace.core.forms import add_service_errors
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import legend, safe_next, tab_url
 from enlace.core.views.generic import ObjectDeleteView, ObjectDetailView, ObjectListView, ObjectViewMixin
 from enlace.customers.models import Customer
+from enlace.customers.selectors import customer_in_scope, customer_pick
+from enlace.customers.tabs import CustomerTabView
 
-from . import forms, services, tables
+from . import forms, selectors, services, tables
 from .filtersets import SaleFilterSet
 from .models import ZERO, Sale, SaleStatus
 
@@ -32,7 +36,7 @@ SALE_RELATED = ("customer", "contract", "branch", "salesperson", "payment_condit
 
 
 def sales_tab_url(customer) -> str:
-    return f"{customer.get_absolute_url()}?tab=sales"
+    return tab_url(customer, "sales")
 
 
 def sale_actions(sale: Sale, user) -> dict:
@@ -89,12 +93,7 @@ class SaleDetailView(ObjectDetailView):
     def get_extra_context(self, sale):
         user = self.request.user
         today = timezone.localdate()
-        receivables = list(
-            Invoice.objects.restrict(user)
-            .filter(sale_link__sale=sale)
-            .select_related("wallet")
-            .order_by("sale_link__instalment")
-        )
+        receivables = selectors.sale_receivables(sale, user=user)
         rows = [{"invoice": i, "color": i.color(today)} for i in receivables]
         receivables_total = sum((i.amount for i in receivables), ZERO)
         finish_form = forms.SaleFinishForm(
@@ -106,7 +105,7 @@ class SaleDetailView(ObjectDetailView):
             "receivables": rows,
             "receivables_total": receivables_total,
             "receivables_differ": bool(receivables) and receivables_total != sale.total,
-            "legend": legend(),
+            "legend": legend(InvoiceColor),
             "finish_form": finish_form,
             "status_form": forms.SaleStatusForm(
                 initial={"status": SaleStatus.CLOSED if sale.is_open else SaleStatus.OPEN}
@@ -133,10 +132,9 @@ class SaleEditView(ObjectViewMixin, View):
         if not customer_id:
             return None
         try:
-            customer_id = int(customer_id)
-        except (TypeError, ValueError):
+            return customer_in_scope(user=self.request.user, pk=int(customer_id), leads=False)
+        except (TypeError, ValueError, Customer.DoesNotExist):
             raise Http404 from None
-        return get_object_or_404(Customer.objects.restrict(self.request.user), pk=customer_id, is_lead=False)
 
     def render_form(self, sale, customer, form, formset):
         context = {
@@ -152,10 +150,7 @@ class SaleEditView(ObjectViewMixin, View):
         }
         if customer is None:
             query = self.request.GET.get("q", "").strip()
-            found = Customer.objects.restrict(self.request.user).filter(is_lead=False)
-            for word in query.split():
-                found = found.filter(Q(name__icontains=word) | Q(cpf_cnpj__icontains=word))
-            context.update({"query": query, "customers": found.order_by("name")[:20] if query else []})
+            context.update({"query": query, "customers": customer_pick(user=self.request.user, text=query)})
         return render(self.request, self.template_name, context)
 
     def closed_redirect(self, sale):
@@ -204,7 +199,7 @@ class SaleEditView(ObjectViewMixin, View):
                         actor=user, sale=sale, items=formset.items(), **form.service_data()
                     )
             except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%(object)s saved.") % {"object": sale})
                 return redirect(sale.get_absolute_url())
@@ -228,79 +223,57 @@ class SaleDeleteView(ObjectDeleteView):
         return redirect(safe_next(request, sales_tab_url(customer)))
 
 
-class SaleFinishView(ObjectViewMixin, View):
+class SaleFinishView(ObjectActionView):
     """ "Finalizar venda" (V-2, V-3)."""
 
     model = Sale
-    action = "change"
+    form_class = forms.SaleFinishForm
+    success_message = gettext_lazy("%(object)s finished.")
 
-    def get(self, request, pk):
-        return redirect(self.get_object().get_absolute_url())
+    def get_form_kwargs(self, sale):
+        return {"sale": sale, "user": self.request.user}
 
-    def post(self, request, pk):
-        sale = self.get_object()
-        form = forms.SaleFinishForm(data=request.POST, sale=sale, user=request.user)
-        if not form.is_valid():
-            error_messages(request, ValidationError(form.errors))
-            return redirect(sale.get_absolute_url())
-        try:
-            services.sale_finish(
-                actor=request.user,
-                sale=sale,
-                generate_receivables=form.cleaned_data.get("generate_receivables", False),
-                wallet=form.cleaned_data.get("wallet"),
-            )
-        except (ValidationError, ApplicationError) as exc:
-            error_messages(request, exc)
-        else:
-            messages.success(request, _("%(object)s finished.") % {"object": sale})
-        return redirect(sale.get_absolute_url())
+    def perform(self, sale, data):
+        return services.sale_finish(
+            actor=self.request.user,
+            sale=sale,
+            generate_receivables=data.get("generate_receivables", False),
+            wallet=data.get("wallet"),
+        )
 
 
-class SaleStatusView(ObjectViewMixin, View):
+class SaleStatusView(ObjectActionView):
     """ "Alterar" (V-2): closed ↔ open; permission ``sales.change_sale_status``."""
 
     model = Sale
+    form_class = forms.SaleStatusForm
 
     def get_required_permission(self):
         return services.STATUS_PERMISSION
 
-    def get(self, request, pk):
-        return redirect(self.get_object().get_absolute_url())
+    def get_form_kwargs(self, sale):
+        return {}
 
-    def post(self, request, pk):
-        sale = self.get_object()
-        form = forms.SaleStatusForm(data=request.POST)
-        if not form.is_valid():
-            error_messages(request, ValidationError(form.errors))
-            return redirect(sale.get_absolute_url())
-        target, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
-        try:
-            services.sale_set_status(actor=request.user, sale=sale, status=target, reason=reason)
-        except (ValidationError, ApplicationError) as exc:
-            error_messages(request, exc)
-        else:
-            messages.success(
-                request,
-                _("%(object)s is now %(status)s.") % {"object": sale, "status": sale.get_status_display()},
-            )
-        return redirect(sale.get_absolute_url())
+    def perform(self, sale, data):
+        return services.sale_set_status(
+            actor=self.request.user, sale=sale, status=data["status"], reason=data["reason"]
+        )
+
+    def get_success_message(self, sale, result):
+        return _("%(object)s is now %(status)s.") % {"object": sale, "status": sale.get_status_display()}
 
 
-class CustomerSalesTabView(ObjectViewMixin, View):
+class CustomerSalesTabView(CustomerTabView):
     """The customer page's "Vendas" tab (V-1): the customer's sales, one-off or of a contract."""
 
     model = Sale
+    tab_key = "sales"
+    template_name = "sales/customer_tab.html"
 
-    def get(self, request, pk):
-        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
-        if not getattr(request, "htmx", False):
-            return redirect(sales_tab_url(customer))
-        sales = self.get_queryset().filter(customer=customer).select_related("contract", "salesperson")
-        context = {
+    def get_tab_context(self, customer):
+        return {
             "customer": customer,
-            "sales": sales,
-            "can_add": request.user.has_perm("sales.add_sale"),
+            "sales": self.get_queryset().filter(customer=customer).select_related("contract", "salesperson"),
+            "can_add": self.request.user.has_perm("sales.add_sale"),
             "new_url": f"{reverse('sales:sale_add')}?{urlencode({'customer': customer.pk})}",
         }
-        return render(request, "sales/customer_tab.html", context)

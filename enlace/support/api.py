@@ -7,11 +7,11 @@
   (``reason``); ``GET|POST {id}/messages/`` (``text``, ``public``). Tickets are never deleted.
 - ``/api/v1/service-orders/`` — create with ``subject``, ``department`` (default: the subject's),
   ``description`` and ``ticket`` or ``customer``. The status, technician and schedule change
-  through one action per transition: ``POST {id}/analyse/``, ``forward/``, ``assume/``,
-  ``assign/``, ``schedule/``, ``travel/``, ``start/``, ``finish/``, ``await-reschedule/``,
-  ``reopen/``, each taking ``note`` and the optional ``latitude``/``longitude`` and answering the
-  service order; a refused transition is 400 ``{"detail", "code": "invalid_transition",
-  "status": [...]}``. ``GET {id}/events/`` lists its events.
+  through one action per transition, ``POST {id}/<action>/`` (``analyse/``, ``forward/``, …,
+  ``await-reschedule/``, ``reopen/``), each taking the inputs its spec declares in
+  ``enlace.support.actions`` (``note``; ``latitude``/``longitude`` where the position is recorded)
+  and answering the service order; a refused transition is 400 ``{"detail", "code":
+  "invalid_transition", "status": [...]}``. ``GET {id}/events/`` lists its events.
 - ``/api/v1/processes/`` — with their ordered ``steps`` (written as a whole list; each step is
   matched to an existing one by ``id``, else by position, and updated in place; a step left out is
   deleted, refused while it has open service orders).
@@ -31,7 +31,7 @@ from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.api.viewsets import EnlaceGenericViewSet, EnlaceModelViewSet
 from enlace.core.models import Department, Employee
 
-from . import filtersets, services
+from . import actions, filtersets, services
 from .models import (
     Process,
     ProcessStep,
@@ -108,7 +108,7 @@ class RefuseAutomaticMixin:
 
 
 class TicketSerializer(RefuseAutomaticMixin, EnlaceModelSerializer):
-    automatic = ("status", "protocol", "branch", "origin", "opened_at", "closed_at")
+    automatic = Ticket.AUTOMATIC_FIELDS
 
     class Meta:
         model = Ticket
@@ -140,7 +140,7 @@ class TicketSerializer(RefuseAutomaticMixin, EnlaceModelSerializer):
             "opened_at",
             "closed_at",
         ]
-        read_only_fields = ["protocol", "branch", "origin", "status", "opened_at", "closed_at"]
+        read_only_fields = list(Ticket.AUTOMATIC_FIELDS)
         extra_kwargs = {
             "department": {"required": False},
             "subject_description": {"required": False},
@@ -249,47 +249,48 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActionSerializer(ScopedRelationsMixin, serializers.Serializer):
-    note = serializers.CharField(label=_("note"), trim_whitespace=False, allow_blank=True, required=False)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-
-
-class TechnicianSerializer(ActionSerializer):
-    technician = serializers.PrimaryKeyRelatedField(queryset=Employee.objects.all(), required=False)
+class ActionParamsSerializer(ScopedRelationsMixin, serializers.Serializer):
+    """Base of the parameters of one service order action; ``technician`` (when the action takes
+    one) is an active technician within the operator's branches."""
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is not None:
+        if request is not None and "technician" in fields:
             fields["technician"].queryset = Employee.objects.restrict(request.user).filter(
                 active=True, is_technician=True
             )
         return fields
 
 
-class AssignSerializer(TechnicianSerializer):
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["technician"].required = True
-        return fields
-
-
-class ForwardSerializer(TechnicianSerializer):
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.filter(serves_tickets=True), required=False
+def _param_field(item: actions.Input) -> serializers.Field:
+    """The serializer field of one action input (``actions.Input``)."""
+    if item.kind == actions.TECHNICIAN:
+        return serializers.PrimaryKeyRelatedField(queryset=Employee.objects.all(), required=item.required)
+    if item.kind == actions.DEPARTMENT:
+        return serializers.PrimaryKeyRelatedField(
+            queryset=Department.objects.filter(serves_tickets=True), required=item.required
+        )
+    if item.kind == actions.DATETIME:
+        return BoundedDateTimeField(required=item.required)
+    if item.kind == actions.COORDINATE:
+        return serializers.DecimalField(
+            max_digits=9, decimal_places=6, required=item.required, allow_null=True
+        )
+    return serializers.CharField(
+        label=item.label, trim_whitespace=False, allow_blank=True, required=item.required
     )
 
 
-class ScheduleSerializer(TechnicianSerializer):
-    scheduled_start = BoundedDateTimeField()
-    scheduled_end = BoundedDateTimeField()
+def _params_serializer(spec: actions.ActionSpec) -> type[serializers.Serializer]:
+    name = "".join(part.capitalize() for part in spec.name.split("_"))
+    attrs = {item.name: _param_field(item) for item in spec.fields}
+    attrs["__doc__"] = f"Parameters of the service order action ``{spec.url_path}/``."
+    return type(f"ServiceOrder{name}Serializer", (ActionParamsSerializer,), attrs)
 
 
-class FinishSerializer(ActionSerializer):
-    closing_note = serializers.CharField(
-        label=_("closing note"), trim_whitespace=False, allow_blank=True, required=False
-    )
+#: action → its parameter serializer, from the action specs.
+ACTION_PARAMS = {spec.name: _params_serializer(spec) for spec in actions.SPECS}
 
 
 class SubjectViewSet(EnlaceModelViewSet):
@@ -421,18 +422,26 @@ class TicketViewSet(
         return Response(TicketMessageSerializer(ticket.messages.all(), many=True).data)
 
 
-ACTION_PARAMS = {
-    Action.ANALYSE: ActionSerializer,
-    Action.FORWARD: ForwardSerializer,
-    Action.ASSUME: TechnicianSerializer,
-    Action.ASSIGN: AssignSerializer,
-    Action.SCHEDULE: ScheduleSerializer,
-    Action.TRAVEL: ActionSerializer,
-    Action.START: ActionSerializer,
-    Action.FINISH: FinishSerializer,
-    Action.AWAIT_RESCHEDULE: ActionSerializer,
-    Action.REOPEN: ActionSerializer,
-}
+def order_action(name: str):
+    """The route ``POST {id}/<action>/`` of one service order action, from its spec: the
+    parameters, the service and the permission of ``actions.BY_NAME[name]``, documented with its
+    request schema."""
+    spec = actions.BY_NAME[name]
+
+    def handler(self, request, pk=None):
+        return self._act(request, spec)
+
+    handler.__name__ = spec.name
+    handler.__doc__ = spec.summary
+    route = action(
+        detail=True,
+        methods=["post"],
+        url_path=spec.url_path,
+        permission_classes=[IsAuthenticated],
+        filter_backends=[],
+    )(handler)
+    # After @action, which replaces the function's ``kwargs`` where the schema is kept.
+    return extend_schema(request=ACTION_PARAMS[spec.name], responses=ServiceOrderSerializer)(route)
 
 
 class ServiceOrderViewSet(
@@ -469,52 +478,32 @@ class ServiceOrderViewSet(
             actor=self.request.user, order=serializer.instance, **serializer.validated_data
         )
 
-    def _act(self, request, action_name):
-        if not request.user.has_perm("support.change_serviceorder"):
+    def _act(self, request, spec: actions.ActionSpec):
+        if not request.user.has_perm(spec.permission):
             raise PermissionDenied
         order = self.get_object()
-        params = ACTION_PARAMS[action_name](data=request.data, context=self.get_serializer_context())
+        params = ACTION_PARAMS[spec.name](data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
-        kwargs = services.action_kwargs(action_name, params.validated_data)
-        order = services.ACTIONS[action_name](actor=request.user, order=order, **kwargs)
+        order = spec.run(actor=request.user, order=order, values=params.validated_data)
         return Response(ServiceOrderSerializer(order, context=self.get_serializer_context()).data)
+
+    # One route per action of ``actions.SPECS`` (a test checks none is missing).
+    analyse = order_action(Action.ANALYSE)
+    forward = order_action(Action.FORWARD)
+    assume = order_action(Action.ASSUME)
+    assign = order_action(Action.ASSIGN)
+    schedule = order_action(Action.SCHEDULE)
+    travel = order_action(Action.TRAVEL)
+    start = order_action(Action.START)
+    finish = order_action(Action.FINISH)
+    await_reschedule = order_action(Action.AWAIT_RESCHEDULE)
+    reopen = order_action(Action.REOPEN)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request, pk=None):
         """Every event of the service order, oldest first."""
         return Response(EventSerializer(self.get_object().events.all(), many=True).data)
-
-
-def _make_action(action_name: str, doc: str):
-    def handler(self, request, pk=None):
-        return self._act(request, action_name)
-
-    handler.__name__ = action_name
-    handler.__doc__ = doc
-    handler = extend_schema(request=ACTION_PARAMS[action_name], responses=ServiceOrderSerializer)(handler)
-    return action(
-        detail=True,
-        methods=["post"],
-        url_path=action_name.replace("_", "-"),
-        permission_classes=[IsAuthenticated],
-        filter_backends=[],
-    )(handler)
-
-
-for _name, _doc in [
-    (Action.ANALYSE, "→ Análise (AN)."),
-    (Action.FORWARD, "→ Encaminhada (EN), optionally to another ``department`` and/or ``technician``."),
-    (Action.ASSUME, "→ Assumida (AS) by ``technician`` (default: the caller's employee record)."),
-    (Action.ASSIGN, "Give it to ``technician`` (status unchanged; a scheduled slot must be free)."),
-    (Action.SCHEDULE, "→ Agendada (AG) from ``scheduled_start`` to ``scheduled_end``; 400 on a clash."),
-    (Action.TRAVEL, "→ Deslocamento (DS)."),
-    (Action.START, "→ Execução (EX)."),
-    (Action.FINISH, "→ Finalizada (F) with ``closing_note``; the next process step opens."),
-    (Action.AWAIT_RESCHEDULE, "→ Aguardando reagendamento (RAG); ``note`` (the reason) required."),
-    (Action.REOPEN, "Finalizada → Aberta (A); ``note`` (the reason) required."),
-]:
-    setattr(ServiceOrderViewSet, str(_name), _make_action(str(_name), _doc))
 
 
 router.register("subjects", SubjectViewSet)

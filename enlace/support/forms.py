@@ -9,6 +9,7 @@ from enlace.core.forms import EnlaceForm, EnlaceModelForm
 from enlace.core.models import Department, Employee
 from enlace.radius.models import Login
 
+from . import actions
 from .models import Priority, Process, ProcessStep, ServiceOrder, Subject, Ticket
 
 SUBJECT_FIELDS = [
@@ -217,47 +218,32 @@ class TicketActionForm(EnlaceForm):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+def _action_field(item: actions.Input, user) -> forms.Field:
+    """The form field of one action input (``actions.Input``). Every one is optional here: the
+    service says what is missing, naming it."""
+    if item.kind == actions.TECHNICIAN:
+        return forms.ModelChoiceField(label=item.label, queryset=technicians(user), required=False)
+    if item.kind == actions.DEPARTMENT:
+        return forms.ModelChoiceField(label=item.label, queryset=_departments(), required=False)
+    if item.kind == actions.DATETIME:
+        return forms.DateTimeField(
+            label=item.label,
+            required=False,
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        )
+    if item.kind == actions.COORDINATE:
+        return forms.DecimalField(label=item.label, max_digits=9, decimal_places=6, required=False)
+    return forms.CharField(label=item.label, widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
 class OrderActionForm(EnlaceForm):
-    """The values of the service order actions; each action uses some of them."""
+    """The values of one service order action: the inputs its spec declares, in its order."""
 
-    technician = forms.ModelChoiceField(
-        label=_("Technician"), queryset=Employee.objects.none(), required=False
-    )
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.none(), required=False
-    )
-    scheduled_start = forms.DateTimeField(
-        label=_("Start"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    scheduled_end = forms.DateTimeField(
-        label=_("End"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    closing_note = forms.CharField(
-        label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
-    longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, spec: actions.ActionSpec, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["technician"].queryset = technicians(self.user)
-        self.fields["department"].queryset = _departments()
-
-
-#: action → the fields of OrderActionForm it shows.
-ACTION_FIELDS = {
-    "analyse": ["note"],
-    "forward": ["department", "technician", "note"],
-    "assume": ["technician", "note", "latitude", "longitude"],
-    "assign": ["technician", "note"],
-    "schedule": ["technician", "scheduled_start", "scheduled_end", "note"],
-    "travel": ["note", "latitude", "longitude"],
-    "start": ["note", "latitude", "longitude"],
-    "finish": ["closing_note", "note", "latitude", "longitude"],
-    "await_reschedule": ["note", "latitude", "longitude"],
-    "reopen": ["note"],
-}
+        self.spec = spec
+        for item in spec.fields:
+            self.fields[item.name] = _action_field(item, self.user)
 
 
 class AgendaForm(EnlaceForm):

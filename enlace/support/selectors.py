@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.billing.models import OPEN_STATUSES, Invoice
 
-from .models import ServiceOrder, Subject, Ticket, TicketMessage
+from .models import ServiceOrder, Subject, Ticket
 
 
 def customer_has_overdue(customer, today: datetime.date | None = None) -> bool:
@@ -32,35 +32,10 @@ def portal_subjects(customer) -> QuerySet[Subject]:
     return qs.order_by("name")
 
 
-def customer_tickets(customer) -> QuerySet[Ticket]:
-    """Every ticket of the customer, newest first (T-1; the portal shows them too)."""
-    return (
-        Ticket.objects.filter(customer=customer)
-        .select_related("subject", "department")
-        .order_by("-opened_at", "-id")
-    )
-
-
-def public_messages(ticket) -> QuerySet[TicketMessage]:
-    """The thread as the subscriber sees it: public messages only."""
-    return ticket.messages.filter(public=True).order_by("created_at", "id")
-
-
-def tickets_for(user) -> QuerySet[Ticket]:
-    return Ticket.objects.restrict(user).select_related("customer", "subject", "department", "responsible")
-
-
 def service_orders_for(user) -> QuerySet[ServiceOrder]:
+    """The service orders within the operator's branches, with what lists show."""
     return ServiceOrder.objects.restrict(user).select_related(
         "customer", "subject", "department", "technician", "ticket"
-    )
-
-
-def with_open_orders(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return queryset.annotate(
-        has_open_orders=Exists(
-            ServiceOrder.objects.filter(ticket=OuterRef("pk")).exclude(status=ServiceOrder.Status.FINISHED)
-        )
     )
 
 

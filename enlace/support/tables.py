@@ -1,31 +1,12 @@
 """Tables of the support lists."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.tables import EnlaceTable
 
 from .models import Process, ServiceOrder, Subject, Ticket
-
-TICKET_BADGES = {"N": "primary", "EP": "warning", "S": "success", "C": "secondary"}
-ORDER_BADGES = {
-    "A": "primary",
-    "F": "success",
-    "RAG": "danger",
-    "AG": "info",
-    "EX": "warning",
-    "DS": "warning",
-}
-
-
-def status_badge(code, label, colours):
-    return format_html(
-        '<span class="badge text-bg-{} status-badge" data-status="{}">{}</span>',
-        colours.get(code, "dark"),
-        code,
-        label,
-    )
+from .templatetags.support_tags import badge_html
 
 
 class SubjectTable(EnlaceTable):
@@ -83,7 +64,7 @@ class TicketTable(EnlaceTable):
         row_attrs = {"data-ticket": lambda record: record.pk}
 
     def render_status(self, record, value):
-        return status_badge(record.status, value, TICKET_BADGES)
+        return badge_html(record)
 
     def value_status(self, record):
         return record.get_status_display()
@@ -118,7 +99,7 @@ class ServiceOrderTable(EnlaceTable):
         row_attrs = {"data-order": lambda record: record.pk}
 
     def render_status(self, record, value):
-        return status_badge(record.status, value, ORDER_BADGES)
+        return badge_html(record)
 
     def value_status(self, record):
         return record.get_status_display()

@@ -25,7 +25,7 @@ from enlace.core.views.generic import (
 )
 from enlace.customers.models import Customer
 
-from . import filtersets, forms, selectors, services, tables
+from . import actions, filtersets, forms, selectors, services, tables
 from .models import Process, ProcessStep, ServiceOrder, ServiceOrderEvent, Ticket
 
 
@@ -347,24 +347,23 @@ class ServiceOrderDetailView(ObjectDetailView):
 
     def get_extra_context(self, order):
         user = self.request.user
-        actions = []
-        if user.has_perm("support.change_serviceorder"):
-            initial = {"technician": order.technician_id}
-            for name in services.allowed_actions(order):
-                form = forms.OrderActionForm(user=user, initial=initial, prefix=name)
-                fields = [form[f] for f in forms.ACTION_FIELDS[name]]
-                actions.append(
-                    {
-                        "name": name,
-                        "label": ServiceOrderEvent.BUTTONS[name],
-                        "url": reverse("support:serviceorder_action", args=[order.pk, name]),
-                        "fields": fields,
-                    }
-                )
+        initial = {"technician": order.technician_id}
+        order_actions = [
+            {
+                "name": spec.name,
+                "label": spec.label,
+                "url": reverse("support:serviceorder_action", args=[order.pk, spec.name]),
+                "fields": list(
+                    forms.OrderActionForm(user=user, initial=initial, prefix=spec.name, spec=spec)
+                ),
+            }
+            for spec in actions.allowed(order)
+            if user.has_perm(spec.permission)
+        ]
         return {
             "order": order,
             "events": order.events.select_related("operator"),
-            "actions": actions,
+            "actions": order_actions,
             "can_change": user.has_perm("support.change_serviceorder") and order.is_open,
         }
 
@@ -445,29 +444,22 @@ class ServiceOrderEditView(ObjectEditView):
 
 
 class ServiceOrderActionView(ObjectViewMixin, View):
-    """POST one action (S-2): the values of its form go to ``services.service_order_<action>``."""
+    """POST one action (S-2): the values of its form (``actions.ActionSpec``) go to its service."""
 
     model = ServiceOrder
     action = "change"
 
     def post(self, request, pk, name):
-        if name not in services.ACTIONS:
+        spec = actions.BY_NAME.get(name)
+        if spec is None or not request.user.has_perm(spec.permission):
             raise PermissionDenied
         order = self.get_object()
-        form = forms.OrderActionForm(request.POST, user=request.user, prefix=name)
+        form = forms.OrderActionForm(request.POST, user=request.user, prefix=name, spec=spec)
         if not form.is_valid():
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
             return redirect(order.get_absolute_url())
-        data = {k: form.cleaned_data.get(k) for k in forms.ACTION_FIELDS[name]}
-        kwargs = services.action_kwargs(
-            name, {k: v for k, v in data.items() if v not in (None, "") or k == "note"}
-        )
-        if name in ("schedule",):
-            kwargs["start"], kwargs["end"] = data.get("scheduled_start"), data.get("scheduled_end")
-        if name in ("assign",) and "technician" not in kwargs:
-            kwargs["technician"] = None
         try:
-            order = services.ACTIONS[name](actor=request.user, order=order, **kwargs)
+            order = spec.run(actor=request.user, order=order, values=form.cleaned_data)
         except (ApplicationError, ValidationError) as exc:
             messages.error(request, _error_text(exc))
         else:

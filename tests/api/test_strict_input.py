@@ -18,9 +18,11 @@ from rest_framework.exceptions import ParseError
 import enlace
 from enlace.api.fields import BoundedDateField, BoundedDateTimeField
 from enlace.api.parsers import MAX_DEPTH, JSONParser
-from enlace.billing import runs, services
+from enlace.billing import selectors as billing_selectors
 from enlace.billing.forms import OneOffInvoiceForm
 from enlace.billing.models import BillingRun, Invoice
+from enlace.billing.services.invoices import invoice_create
+from enlace.billing.services.payments import payment_create
 from enlace.core.forms import EnlaceFormMixin
 from enlace.core.validators import parse_period, validate_date_in_range
 from enlace.customers.services import customer_update
@@ -36,7 +38,7 @@ def today(days=0) -> datetime.date:
 
 @pytest.fixture
 def invoice(admin_user, customer, wallet):
-    return services.invoice_create(
+    return invoice_create(
         actor=admin_user, customer=customer, wallet=wallet, due_date=today(10), amount=Decimal("100.00")
     )
 
@@ -193,7 +195,7 @@ def test_period_out_of_range_or_malformed_is_refused(period):
     with pytest.raises(ValidationError):
         parse_period(period)
     with pytest.raises(ValidationError) as caught:
-        runs.parse_period(period)
+        billing_selectors.parse_period(period)
     assert "period" in caught.value.message_dict
 
 
@@ -249,7 +251,7 @@ def _pdf_routes(resolver=None, prefix=""):
 
 @pytest.fixture
 def pdf_records(admin_user, customer, invoice):
-    payment = services.payment_create(actor=admin_user, invoice=invoice, amount=Decimal("10.00"), method="P")
+    payment = payment_create(actor=admin_user, invoice=invoice, amount=Decimal("10.00"), method="P")
     return {"customer": customer, "invoice": invoice, "payment": payment}
 
 
@@ -297,7 +299,7 @@ def test_filter_by_ids_out_of_range_is_not_a_server_error(admin_api, query):
 
 @pytest.mark.parametrize("query", ["customer=137540816170022535168", "contract=-32589158477190044731"])
 def test_filter_by_a_foreign_key_out_of_range_is_an_empty_list(admin_api, admin_user, invoice, query):
-    services.payment_create(actor=admin_user, invoice=invoice, amount=Decimal("10.00"), method="P")
+    payment_create(actor=admin_user, invoice=invoice, amount=Decimal("10.00"), method="P")
     response = admin_api.get(f"/api/v1/payments/?{query}")  # number filters on invoice__customer/contract
     assert response.status_code == 200 and response.json()["count"] == 0
     assert admin_api.get(f"/api/v1/payments/?customer={invoice.customer_id}").json()["count"] == 1

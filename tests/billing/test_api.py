@@ -14,13 +14,15 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from enlace.billing import pix, services
+from enlace.billing import pix
 from enlace.billing.models import BillingRun, CnabImport, Invoice, Payment
+from enlace.billing.services.invoices import invoice_cancel, invoice_create
+from enlace.billing.services.payments import payment_create
 from enlace.contracts.models import AccessStatus
 from enlace.contracts.services import contract_set_access_status
 from enlace.core import roles
 from enlace.core.models import Employee, ObjectChange
-from tests.support.fixtures import CNAB_FIXTURES
+from tests.helpers.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +105,7 @@ def make_invoice(admin_user, customer, pix_wallet):
             "amount": Decimal("100.00"),
         }
         values.update(extra)
-        return services.invoice_create(actor=admin_user, **values)
+        return invoice_create(actor=admin_user, **values)
 
     return make
 
@@ -115,7 +117,7 @@ def invoice(make_invoice):
 
 @pytest.fixture
 def invoice_b(admin_user, customer_b, wallet_b):
-    return services.invoice_create(
+    return invoice_create(
         actor=admin_user, customer=customer_b, wallet=wallet_b, due_date=today(5), amount="80.00"
     )
 
@@ -219,9 +221,9 @@ def test_invoice_filters_and_colors(admin_api, admin_user, make_invoice, invoice
     due_today = make_invoice(due_date=today())
     future = make_invoice(due_date=today(20))
     paid = make_invoice(due_date=today(-10))
-    services.payment_create(actor=admin_user, invoice=paid, date=today(-12))
+    payment_create(actor=admin_user, invoice=paid, date=today(-12))
     cancelled = make_invoice(due_date=today(30))
-    services.invoice_cancel(actor=admin_user, invoice=cancelled, reason="lançada em duplicidade")
+    invoice_cancel(actor=admin_user, invoice=cancelled, reason="lançada em duplicidade")
 
     def ids(query):
         response = admin_api.get(f"/api/v1/invoices/?{query}")
@@ -275,7 +277,7 @@ def test_invoice_cancel_needs_a_reason(admin_api, invoice, body):
 
 
 def test_invoice_with_payments_cannot_be_cancelled(admin_api, admin_user, invoice):
-    services.payment_create(actor=admin_user, invoice=invoice, amount="10.00")
+    payment_create(actor=admin_user, invoice=invoice, amount="10.00")
     response = admin_api.post(f"/api/v1/invoices/{invoice.pk}/cancel/", {"reason": "x"}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "has_payments"
 
@@ -292,7 +294,7 @@ def test_invoice_pix(admin_api, invoice):
 
 
 def test_invoice_pix_without_key(admin_api, admin_user, customer, wallet):
-    invoice = services.invoice_create(
+    invoice = invoice_create(
         actor=admin_user, customer=customer, wallet=wallet, due_date=today(5), amount="10.00"
     )
     response = admin_api.get(f"/api/v1/invoices/{invoice.pk}/pix/")
@@ -376,7 +378,7 @@ def test_attendance_reads_but_does_not_write(operator_a_api, invoice, customer, 
 
 
 def test_reverse_needs_change_payment(operator_a_api, admin_user, invoice):
-    payment = services.payment_create(actor=admin_user, invoice=invoice)
+    payment = payment_create(actor=admin_user, invoice=invoice)
     response = operator_a_api.post(f"/api/v1/payments/{payment.pk}/reverse/", {"reason": "x"}, format="json")
     assert response.status_code == 403
     payment.refresh_from_db()
@@ -393,7 +395,7 @@ def test_branch_scope(finance_api, admin_user, invoice, invoice_b):
     assert cancel.status_code == 404
     settle = finance_api.post("/api/v1/payments/", {"invoice": invoice_b.pk}, format="json")
     assert settle.status_code == 400 and "invoice" in settle.json()
-    payment_b = services.payment_create(actor=admin_user, invoice=invoice_b)
+    payment_b = payment_create(actor=admin_user, invoice=invoice_b)
     assert finance_api.get(f"/api/v1/payments/{payment_b.pk}/").status_code == 404
     assert finance_api.get(f"/api/v1/payments/{payment_b.pk}/receipt.pdf").status_code == 404
     reverse = finance_api.post(f"/api/v1/payments/{payment_b.pk}/reverse/", {"reason": "x"}, format="json")
@@ -490,13 +492,13 @@ def test_settle_errors_name_the_field(finance_api, invoice, change, field):
 
 
 def test_settle_cancelled_invoice_refused(finance_api, admin_user, invoice):
-    services.invoice_cancel(actor=admin_user, invoice=invoice, reason="x")
+    invoice_cancel(actor=admin_user, invoice=invoice, reason="x")
     response = finance_api.post("/api/v1/payments/", {"invoice": invoice.pk}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "not_open"
 
 
 def test_receipt_pdf(finance_api, admin_user, invoice):
-    payment = services.payment_create(actor=admin_user, invoice=invoice)
+    payment = payment_create(actor=admin_user, invoice=invoice)
     response = finance_api.get(f"/api/v1/payments/{payment.pk}/receipt.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -660,7 +662,7 @@ def test_trust_unlock(finance_api, blocked_contract):
 
 
 def test_trust_unlock_forbidden_is_refused_with_reason(admin_api, admin_user, blocked_contract):
-    from enlace.billing.collection import trust_unlock_forbid
+    from enlace.billing.services.collection import trust_unlock_forbid
 
     trust_unlock_forbid(actor=admin_user, contract=blocked_contract)
     response = admin_api.post(f"/api/v1/contracts/{blocked_contract.pk}/trust-unlock/")

@@ -1,4 +1,4 @@
-"""Boleto core (enlace/billing/boleto.py): published vectors, vectors computed by hand from each
+"""Boleto core (enlace/billing/boleto/): published vectors, vectors computed by hand from each
 bank's manual, the due-date factor restart of 2025-02-22, and properties.
 
 Arithmetic notation in the comments: "Σ11" is the sum of digit × weight (2, 3, ..., 9, 2, ... from
@@ -16,6 +16,7 @@ from stdnum import luhn
 
 from enlace.billing import boleto as b
 from enlace.billing.boleto import BoletoError, make_boleto, parse_boleto
+from enlace.billing.boleto.itau import _ITAU_SEU_NUMERO
 
 
 def _boleto(bank_code, **kwargs):
@@ -832,7 +833,7 @@ def boleto_inputs(draw):
         data["nosso_numero"] = draw(_digits(1, {4: 7, 6: 5, 7: 10, 8: 9}[convenio]))
         data["carteira"] = draw(_digits(2, 2))
     elif bank_code == "341":
-        carteira = draw(_digits(3, 3).filter(lambda c: c not in b._ITAU_SEU_NUMERO))
+        carteira = draw(_digits(3, 3).filter(lambda c: c not in _ITAU_SEU_NUMERO))
         data.update(carteira=carteira, nosso_numero=draw(_digits(1, 8)))
     elif bank_code == "237":
         data.update(carteira=draw(_digits(2, 2)), nosso_numero=draw(_digits(1, 11)))

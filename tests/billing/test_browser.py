@@ -12,13 +12,15 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from enlace.billing import services
 from enlace.billing.apps import register_ui
 from enlace.billing.models import InvoiceStatus, Payment
+from enlace.billing.selectors import amount_due
+from enlace.billing.services.invoices import invoice_create
+from enlace.billing.services.payments import payment_create
 from enlace.contracts.apps import register_contract_tabs, register_tabs
 from enlace.core import roles
 from enlace.core.models import Employee
-from tests.support.browser import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +62,7 @@ def test_finance_tab_colours_settle_and_receipt(page, admin_user, customer, wall
     today = timezone.localdate()
 
     def invoice(days, amount="100.00"):
-        return services.invoice_create(
+        return invoice_create(
             actor=admin_user,
             customer=customer,
             wallet=wallet,
@@ -72,7 +74,7 @@ def test_finance_tab_colours_settle_and_receipt(page, admin_user, customer, wall
     future = invoice(12)
     overdue = invoice(-10)
     paid = invoice(-20)
-    services.payment_create(actor=admin_user, invoice=paid, date=paid.due_date)
+    payment_create(actor=admin_user, invoice=paid, date=paid.due_date)
 
     page.goto(f"/customers/{customer.pk}/")
     page.click("#tab-finance")
@@ -94,7 +96,7 @@ def test_finance_tab_colours_settle_and_receipt(page, admin_user, customer, wall
     # "Baixar" the overdue invoice: the amount comes with fine and interest (F-7).
     page.click(f'#tab-finance-pane tr[data-invoice="{overdue.pk}"] [data-action="settle"]')
     page.wait_for_url(re.compile(rf"/invoices/{overdue.pk}/settle/"))
-    due = services.amount_due(overdue, today)
+    due = amount_due(overdue, today)
     assert due["fine"] == Decimal("2.00")
     expect(page.locator("#id_amount")).to_have_value(str(due["total"]))
     expect(page.locator("#id_fine")).to_have_value("2.00")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from enlace.billing.cnab import CnabError, ReturnFile, parse_return
 from enlace.billing.cnab.builder import SyntheticRecord, build_cnab240, build_cnab400, nosso_numero_for
 from enlace.billing.cnab.occurrences import DESCRIPTIONS, SETTLEMENT_CODES, describe, settles
-from tests.support.fixtures import CNAB_FIXTURES
+from tests.helpers.fixtures import CNAB_FIXTURES
 
 FIXTURES = CNAB_FIXTURES
 SAMPLES = ("CNAB240.RET", "CNAB240SICOOB.RET", "CNAB400ITAU.RET", "CNAB400BRADESCO.RET")

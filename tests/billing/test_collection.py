@@ -9,10 +9,13 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from enlace.billing import collection, services
 from enlace.billing.cnab import SyntheticRecord, build_cnab240, nosso_numero_for
-from enlace.billing.imports import cnab_import
 from enlace.billing.models import CollectionState
+from enlace.billing.selectors import trust_unlock_available
+from enlace.billing.services.collection import collection_run, trust_unlock, trust_unlock_forbid
+from enlace.billing.services.imports import cnab_import
+from enlace.billing.services.invoices import invoice_cancel, invoice_create
+from enlace.billing.services.payments import payment_create
 from enlace.contracts.models import Contract, ContractHistory
 from enlace.contracts.services import contract_block, plan_save
 from enlace.core.exceptions import ApplicationError
@@ -48,7 +51,7 @@ def dec(day: int) -> datetime.date:
 @pytest.fixture
 def overdue(admin_user, active_contract, wallet):
     """An invoice of ``active_contract`` due on 10/12/2026."""
-    return services.invoice_create(
+    return invoice_create(
         actor=admin_user,
         customer=active_contract.customer,
         contract=active_contract,
@@ -65,7 +68,7 @@ def routine(active_contract):
     def run(day: int, contract=None):
         contract = contract or active_contract
         with at(dec(day)):
-            summary = collection.run()
+            summary = collection_run()
         contract.refresh_from_db()
         run.last = summary
         return contract.access_status
@@ -103,7 +106,7 @@ def test_payment_releases_at_once_through_the_on_commit_check(
     routine(11)
     assert routine(26) == "CA"
     with at(dec(27)), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.payment_create(actor=admin_user, invoice=overdue)
+        payment_create(actor=admin_user, invoice=overdue)
     assert callbacks  # the check is queued after the commit, not run inside the payment
     active_contract.refresh_from_db()
     assert active_contract.access_status == "A"  # without waiting for the next routine
@@ -116,7 +119,7 @@ def test_payment_releases_at_once_through_the_on_commit_check(
 def test_payment_of_the_oldest_invoice_keeps_the_block_while_another_is_overdue(
     admin_user, active_contract, wallet, overdue, routine, django_capture_on_commit_callbacks
 ):
-    newer = services.invoice_create(
+    newer = invoice_create(
         actor=admin_user,
         customer=active_contract.customer,
         contract=active_contract,
@@ -127,11 +130,11 @@ def test_payment_of_the_oldest_invoice_keeps_the_block_while_another_is_overdue(
     routine(11)
     assert routine(26) == "CA"
     with at(dec(27)), django_capture_on_commit_callbacks(execute=True):
-        services.payment_create(actor=admin_user, invoice=overdue)
+        payment_create(actor=admin_user, invoice=overdue)
     active_contract.refresh_from_db()
     assert active_contract.access_status == "CA" and state(active_contract).overdue_since == dec(15)
     with at(dec(27)), django_capture_on_commit_callbacks(execute=True):
-        services.payment_create(actor=admin_user, invoice=newer)
+        payment_create(actor=admin_user, invoice=newer)
     active_contract.refresh_from_db()
     assert active_contract.access_status == "A"
 
@@ -142,11 +145,11 @@ def test_cancel_and_bank_file_release_too(
     routine(11)
     assert routine(26) == "CA"
     with at(dec(27)), django_capture_on_commit_callbacks(execute=True):
-        services.invoice_cancel(actor=admin_user, invoice=overdue, reason="Cobrança indevida")
+        invoice_cancel(actor=admin_user, invoice=overdue, reason="Cobrança indevida")
     active_contract.refresh_from_db()
     assert active_contract.access_status == "A"
 
-    second = services.invoice_create(
+    second = invoice_create(
         actor=admin_user,
         customer=active_contract.customer,
         contract=active_contract,
@@ -224,7 +227,7 @@ def test_manual_block_is_untouched(
         assert routine(day) == "CM"
     assert history(active_contract) == entries
     with at(dec(41)), django_capture_on_commit_callbacks(execute=True):
-        services.payment_create(actor=admin_user, invoice=overdue)
+        payment_create(actor=admin_user, invoice=overdue)
     active_contract.refresh_from_db()
     assert active_contract.access_status == "CM" and history(active_contract) == entries
 
@@ -245,12 +248,12 @@ def test_contract_without_overdue_invoice_is_untouched(
 def test_trust_unlock_once_per_block(admin_user, active_contract, overdue, routine):
     routine(11)
     with at(dec(20)), pytest.raises(ApplicationError) as exc:  # in notice: nothing to unlock
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     assert exc.value.code == "trust_unlock_refused"
     assert routine(26) == "CA"
-    assert collection.trust_unlock_available(active_contract) == (True, "")
+    assert trust_unlock_available(active_contract) == (True, "")
     with at(dec(27)):
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     assert active_contract.access_status == "A" and state(active_contract).trust_until == dec(30)
     entry = ContractHistory.objects.filter(contract=active_contract).order_by("-id").first()
     assert "30/12/2026" in entry.text and entry.operator_id == admin_user.pk
@@ -259,10 +262,10 @@ def test_trust_unlock_once_per_block(admin_user, active_contract, overdue, routi
     entries = history(active_contract)
     assert routine(31) == "CA" and routine.last.blocked == 1  # trust ended with the invoice open
     assert history(active_contract) == entries + 1
-    allowed, why = collection.trust_unlock_available(active_contract)
+    allowed, why = trust_unlock_available(active_contract)
     assert not allowed and "already used" in why
     with at(dec(31)), pytest.raises(ApplicationError) as exc:
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     assert exc.value.code == "trust_unlock_refused"
     assert routine(32) == "CA"
 
@@ -273,12 +276,12 @@ def test_trust_unlock_again_for_a_new_block(
     routine(11)
     routine(26)
     with at(dec(27)):
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     with at(dec(28)), django_capture_on_commit_callbacks(execute=True):
-        services.payment_create(actor=admin_user, invoice=overdue)
+        payment_create(actor=admin_user, invoice=overdue)
     active_contract.refresh_from_db()
     assert active_contract.access_status == "A" and state(active_contract).trust_until is None
-    services.invoice_create(
+    invoice_create(
         actor=admin_user,
         customer=active_contract.customer,
         contract=active_contract,
@@ -289,7 +292,7 @@ def test_trust_unlock_again_for_a_new_block(
     assert routine(42) == "FA"
     assert routine(57) == "CA"
     with at(dec(57)):
-        collection.trust_unlock(actor=admin_user, contract=active_contract, source="portal")
+        trust_unlock(actor=admin_user, contract=active_contract, source="portal")
     assert active_contract.access_status == "A"
     entry = ContractHistory.objects.filter(contract=active_contract).order_by("-id").first()
     assert "portal" in entry.text
@@ -297,20 +300,20 @@ def test_trust_unlock_again_for_a_new_block(
 
 def test_trust_unlock_refused_when_forbidden(admin_user, active_contract, overdue, routine):
     entries = history(active_contract)
-    collection.trust_unlock_forbid(actor=admin_user, contract=active_contract)
+    trust_unlock_forbid(actor=admin_user, contract=active_contract)
     assert history(active_contract) == entries + 1
     routine(11)
     assert routine(26) == "CA"
-    allowed, why = collection.trust_unlock_available(active_contract)
+    allowed, why = trust_unlock_available(active_contract)
     assert not allowed and "forbidden" in why
     with at(dec(27)), pytest.raises(ApplicationError) as exc:
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     assert exc.value.code == "trust_unlock_refused"
     active_contract.refresh_from_db()
     assert active_contract.access_status == "CA"
-    collection.trust_unlock_forbid(actor=admin_user, contract=active_contract, forbidden=False)
+    trust_unlock_forbid(actor=admin_user, contract=active_contract, forbidden=False)
     with at(dec(27)):
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     assert active_contract.access_status == "A"
 
 
@@ -323,7 +326,7 @@ def test_changed_parameters_take_effect(admin_user, active_contract, overdue, ro
     assert routine(17) == "FA"
     assert routine(18) == "CA"  # 3 days after the notice
     with at(dec(18)):
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     assert state(active_contract).trust_until == dec(19)
     assert routine(19) == "A"
     assert routine(20) == "CA"
@@ -349,7 +352,7 @@ def test_radius_follows_the_routine(
     assert routine(26) == "CA"
     assert group_of(login) == BLOCKED_GROUP == "enlace_blocked"
     with at(dec(27)), django_capture_on_commit_callbacks(execute=True):
-        services.payment_create(actor=admin_user, invoice=overdue)
+        payment_create(actor=admin_user, invoice=overdue)
     assert group_of(login) == plan_group(active_contract.plan_id)
 
 
@@ -365,5 +368,5 @@ def test_radius_reduced_speed_in_notice(admin_user, active_contract, overdue, ro
     assert routine(26) == "CA"
     assert group_of(login) == BLOCKED_GROUP
     with at(dec(26)):
-        collection.trust_unlock(actor=admin_user, contract=active_contract)
+        trust_unlock(actor=admin_user, contract=active_contract)
     assert group_of(login) == plan_group(plan.pk)

@@ -12,7 +12,7 @@ from enlace.billing.models import BillingRun, CnabImport, Invoice, InvoiceStatus
 from enlace.contracts.services import contract_activate, contract_create
 from enlace.core.models import ObjectChange
 from tests.billing.test_imports import FIXTURES, file_invoices, fixture_bytes, snapshot
-from tests.support.contracts import make_wallet
+from tests.helpers.contracts import make_wallet
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from decimal import Decimal
 import pytest
 from django.db import InterfaceError, OperationalError, connection, connections
 
-from enlace.billing import imports, services
 from enlace.billing.cnab import SyntheticRecord, build_cnab240, nosso_numero_for
-from enlace.billing.imports import cnab_import
 from enlace.billing.models import CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment
+from enlace.billing.services.imports import BATCH_SIZE, cnab_import
+from enlace.billing.services.invoices import invoice_create
 from enlace.core.models import ObjectChange
 from tests.conftest import require_service
 
@@ -96,7 +96,7 @@ def test_connection_cut_mid_import_leaves_nothing_and_the_same_upload_succeeds(
         require_service("PostgreSQL pg_signal_backend", "the test role cannot terminate a backend")
     settings.MEDIA_ROOT = tmp_path
     invoices = [
-        services.invoice_create(
+        invoice_create(
             actor=admin_user,
             customer=customer,
             wallet=wallet,
@@ -106,7 +106,7 @@ def test_connection_cut_mid_import_leaves_nothing_and_the_same_upload_succeeds(
         for _n in range(3)
     ]
     first, second, late = (inv.nosso_numero for inv in invoices)
-    batch = imports.BATCH_SIZE
+    batch = BATCH_SIZE
     # two settlements in the first batch, one in the second; the rest name no invoice
     records = [
         title(wallet, first),

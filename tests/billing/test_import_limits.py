@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from enlace.billing import imports, services
 from enlace.billing.cnab import SyntheticRecord, build_cnab240, nosso_numero_for, open_return
 from enlace.billing.cnab.common import CHUNK_SIZE, iter_lines
-from enlace.billing.imports import cnab_import
 from enlace.billing.models import CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment
+from enlace.billing.services.imports import BATCH_SIZE, cnab_import
+from enlace.billing.services.invoices import invoice_create
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import ObjectChange
-from tests.support.fixtures import CNAB_FIXTURES
+from tests.helpers.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def api(finance):
 
 def open_invoices(actor, customer, wallet, count: int) -> list[Invoice]:
     return [
-        services.invoice_create(
+        invoice_create(
             actor=actor,
             customer=customer,
             wallet=wallet,
@@ -176,7 +176,7 @@ def test_the_parser_reads_a_title_without_reading_the_file(wallet):
 
 def test_the_import_reads_in_chunks_and_writes_in_batches(admin_user, customer, wallet, media):
     (invoice,) = open_invoices(admin_user, customer, wallet, 1)
-    records = [title(wallet, invoice.nosso_numero), *unknown_titles(wallet, imports.BATCH_SIZE + 10)]
+    records = [title(wallet, invoice.nosso_numero), *unknown_titles(wallet, BATCH_SIZE + 10)]
     spy = ReadSpy(build_cnab240("756", records))
     imp = cnab_import(actor=admin_user, wallet=wallet, data=spy, file_name="R.RET").cnab_import
     assert spy.whole == 0 and 0 < spy.largest <= CHUNK_SIZE
@@ -189,7 +189,7 @@ def test_an_error_after_a_written_batch_leaves_nothing(admin_user, customer, wal
     """The trailer is read last: the first batch (with a settlement) is already written when the
     file turns out to be wrong, and the transaction takes it all back."""
     (invoice,) = open_invoices(admin_user, customer, wallet, 1)
-    records = [title(wallet, invoice.nosso_numero), *unknown_titles(wallet, imports.BATCH_SIZE + 10)]
+    records = [title(wallet, invoice.nosso_numero), *unknown_titles(wallet, BATCH_SIZE + 10)]
     lines = build_cnab240("756", records).split(b"\r\n")
     trailer = lines[-2].decode("latin-1")
     lines[-2] = (trailer[:23] + "999999" + trailer[29:]).encode("latin-1")  # records in the file
@@ -274,7 +274,7 @@ def test_a_repeat_in_a_later_batch_is_refused_too(admin_user, customer, wallet):
     (a,) = open_invoices(admin_user, customer, wallet, 1)
     records = [
         title(wallet, a.nosso_numero),
-        *unknown_titles(wallet, imports.BATCH_SIZE),
+        *unknown_titles(wallet, BATCH_SIZE),
         title(wallet, a.nosso_numero),
     ]
     imp = cnab_import(

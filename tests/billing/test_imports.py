@@ -11,14 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import translation
 
-from enlace.billing import services
 from enlace.billing.cnab import SyntheticRecord, build_cnab240, build_cnab400, nosso_numero_for, parse_return
-from enlace.billing.imports import cnab_import
 from enlace.billing.models import CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment
+from enlace.billing.services.imports import cnab_import
+from enlace.billing.services.invoices import invoice_cancel, invoice_create
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import ObjectChange
-from tests.support.contracts import make_wallet
-from tests.support.fixtures import CNAB_FIXTURES
+from tests.helpers.contracts import make_wallet
+from tests.helpers.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def invoices_for(actor, customer, wallet, numbers_amounts) -> dict[int, Invoice]
     sequence gives 1, 2, 3… — the real files carry the bank's numbers)."""
     created = {}
     for number, amount in numbers_amounts:
-        invoice = services.invoice_create(
+        invoice = invoice_create(
             actor=actor, customer=customer, wallet=wallet, due_date=datetime.date(2030, 1, 10), amount=amount
         )
         created[number] = invoice
@@ -346,7 +346,7 @@ def test_not_a_return_file_is_refused(admin_user, wallet):
 def three_invoices(admin_user, customer):
     def make(wallet):
         return [
-            services.invoice_create(
+            invoice_create(
                 actor=admin_user,
                 customer=customer,
                 wallet=wallet,
@@ -554,7 +554,7 @@ def test_invoice_twice_in_one_file_is_settled_once(admin_user, wallet, three_inv
 
 def test_cancelled_and_other_wallets_invoices_are_not_settled(admin_user, wallet, branch_a, three_invoices):
     a, _b, _c = three_invoices(wallet)
-    services.invoice_cancel(actor=admin_user, invoice=a, reason="Duplicada")
+    invoice_cancel(actor=admin_user, invoice=a, reason="Duplicada")
     other = make_wallet(branch_a, name="Outra Sicoob")
     (theirs,) = invoices_for(admin_user, a.customer, other, [(777, "100.00")]).values()
     day = datetime.date(2026, 12, 15)

@@ -21,12 +21,14 @@ import pytest
 import segno
 from django.utils import translation
 
-from enlace.billing import boleto, services
+from enlace.billing import boleto
 from enlace.billing.pdf import amount_in_words, boleto_pdf, carne_pdf, number_in_words, receipt_pdf
 from enlace.billing.pdf.common import brl, date_br
 from enlace.billing.pdf.draw import BARCODE_WIDTH, QR_ERROR
+from enlace.billing.services.invoices import invoice_create
+from enlace.billing.services.payments import payment_create, payment_reverse
 from enlace.customers.models import Customer
-from tests.support.contracts import make_wallet
+from tests.helpers.contracts import make_wallet
 
 DPI = 150
 PX_PER_MM = DPI / 25.4
@@ -398,7 +400,7 @@ def billing(db, admin_user, branch_a, customer, wallet, city):
 
     def invoice(amount="1234.56", due=datetime.date(2026, 12, 10), **extra):
         extra.setdefault("description", "Fibra 500 — dezembro")
-        return services.invoice_create(
+        return invoice_create(
             actor=admin_user, customer=customer, wallet=wallet, due_date=due, amount=Decimal(amount), **extra
         )
 
@@ -455,7 +457,7 @@ def test_boleto_pix_only_and_stamp(billing, admin_user, branch_a, customer, tmp_
     """A bank without a boleto layout (Santander) prints a PIX-only slip; a paid invoice is stamped."""
     _poppler()
     santander = make_wallet(branch_a, name="Carteira Santander", bank_code="033", pix_key=PIX_KEY)
-    pix_only = services.invoice_create(
+    pix_only = invoice_create(
         actor=admin_user,
         customer=customer,
         wallet=santander,
@@ -464,7 +466,7 @@ def test_boleto_pix_only_and_stamp(billing, admin_user, branch_a, customer, tmp_
     )
     assert not pix_only.barcode and pix_only.pix_payload
     paid = billing(amount="80.00")
-    services.payment_create(actor=admin_user, invoice=paid, date=datetime.date(2026, 12, 1))
+    payment_create(actor=admin_user, invoice=paid, date=datetime.date(2026, 12, 1))
     paid.refresh_from_db()
     with translation.override("en"):
         pdf = _write(tmp_path, boleto_pdf([pix_only, paid]), "pix-only")
@@ -493,7 +495,7 @@ def test_boleto_other_bank_default_language(billing, admin_user, branch_a, custo
         convenio="1234567",
         carteira="17",
     )
-    invoice = services.invoice_create(
+    invoice = invoice_create(
         actor=admin_user,
         customer=customer,
         wallet=bb,
@@ -561,7 +563,7 @@ def test_carne_pdf(billing, tmp_path):
 def test_receipt_pdf(billing, admin_user, tmp_path):
     _poppler()
     invoice = billing(amount="1200.00")
-    payment = services.payment_create(
+    payment = payment_create(
         actor=admin_user,
         invoice=invoice,
         date=datetime.date(2026, 12, 20),
@@ -598,7 +600,7 @@ def test_receipt_pdf(billing, admin_user, tmp_path):
         assert expected in text, expected
     assert "REVERSED" not in text
 
-    reversal = services.payment_reverse(actor=admin_user, payment=payment, reason="PIX devolvido")
+    reversal = payment_reverse(actor=admin_user, payment=payment, reason="PIX devolvido")
     payment.refresh_from_db()
     with translation.override("en"):
         pdf = _write(tmp_path, receipt_pdf(payment), "receipt-reversed")
@@ -617,7 +619,7 @@ def test_partial_payment_receipt_in_portuguese(billing, admin_user, tmp_path):
     the balance still open."""
     _poppler()
     invoice = billing(amount="100.00")
-    payment = services.payment_create(
+    payment = payment_create(
         actor=admin_user, invoice=invoice, amount="0.50", date=datetime.date(2026, 12, 1)
     )
     invoice.refresh_from_db()

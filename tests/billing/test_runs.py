@@ -9,12 +9,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from enlace.billing import pix, runs
+from enlace.billing import pix
 from enlace.billing.boleto import parse_boleto
 from enlace.billing.models import BillingRun, Invoice, InvoiceKind
+from enlace.billing.selectors import parse_period
+from enlace.billing.services.runs import (
+    _bill_chunk,
+    billing_run_execute,
+    billing_run_start,
+    billing_run_start_and_execute,
+)
 from enlace.contracts.services import contract_activate, contract_cancel, contract_create
 from enlace.core.models import ObjectChange, Wallet
-from tests.support.contracts import make_wallet
+from tests.helpers.contracts import make_wallet
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +59,7 @@ def invoices_of(contract) -> list[Invoice]:
 def test_one_invoice_per_contract_due_on_its_day(admin_user, new_contract, wallet):
     Wallet.objects.filter(pk=wallet.pk).update(pix_key=PIX_KEY)
     contracts = [new_contract(due_day=day) for day in (1, 10, 28)]
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert (run.status, run.total, run.processed, run.created, run.skipped, run.errors) == (
         "done",
         3,
@@ -83,9 +90,9 @@ def test_one_invoice_per_contract_due_on_its_day(admin_user, new_contract, walle
 def test_second_run_creates_nothing(admin_user, new_contract):
     for _n in range(4):
         new_contract()
-    first = runs.billing_run(actor=admin_user, period="2026-12")
+    first = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     numbers = sorted(Invoice.objects.values_list("pk", "nosso_numero", "amount"))
-    second = runs.billing_run(actor=admin_user, period="2026-12")
+    second = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert first.created == 4
     assert (second.total, second.created, second.skipped, second.errors) == (0, 0, 0, 0)
     assert sorted(Invoice.objects.values_list("pk", "nosso_numero", "amount")) == numbers
@@ -94,7 +101,7 @@ def test_second_run_creates_nothing(admin_user, new_contract):
 
 def test_run_crashed_half_way_and_started_again_creates_one_invoice_per_contract(admin_user, new_contract):
     contracts = [new_contract() for _n in range(5)]
-    run = runs.start_run(actor=admin_user, period="2026-12")
+    run = billing_run_start(actor=admin_user, period="2026-12")
     calls = []
 
     def crash(count):
@@ -102,29 +109,29 @@ def test_run_crashed_half_way_and_started_again_creates_one_invoice_per_contract
         raise RuntimeError("worker killed")
 
     with pytest.raises(RuntimeError, match="worker killed"):
-        runs.execute(run, chunk=2, progress=crash)
+        billing_run_execute(run, chunk=2, progress=crash)
     run.refresh_from_db()
     assert (
         calls == [2] and run.status == BillingRun.Status.FAILED and "worker killed" in run.error_messages[-1]
     )
     assert Invoice.objects.count() == 2  # the first chunk committed on its own
 
-    again = runs.execute(runs.start_run(actor=admin_user, period="2026-12"), chunk=2)
+    again = billing_run_execute(billing_run_start(actor=admin_user, period="2026-12"), chunk=2)
     assert (again.total, again.created, again.errors) == (3, 3, 0)
     for contract in contracts:
         assert len(invoices_of(contract)) == 1
-    assert runs.billing_run(actor=admin_user, period="2026-12").created == 0
+    assert billing_run_start_and_execute(actor=admin_user, period="2026-12").created == 0
 
 
 def test_run_skips_contracts_billed_by_another_run_meanwhile(admin_user, new_contract):
     """A chunk whose insert hits the unique (contract, period) constraint is taken again without
     the contracts another run billed meanwhile."""
     a, b = new_contract(), new_contract()
-    run = runs.start_run(actor=admin_user, period="2026-12")
-    first, last = runs.parse_period("2026-12")
-    other = runs.start_run(actor=admin_user, period="2026-12")
-    runs._bill_chunk(other, [a.pk], first, last)  # the other run bills a first
-    created, skipped, amount, errors = runs._bill_chunk(run, [a.pk, b.pk], first, last)
+    run = billing_run_start(actor=admin_user, period="2026-12")
+    first, last = parse_period("2026-12")
+    other = billing_run_start(actor=admin_user, period="2026-12")
+    _bill_chunk(other, [a.pk], first, last)  # the other run bills a first
+    created, skipped, amount, errors = _bill_chunk(run, [a.pk, b.pk], first, last)
     assert (created, skipped, errors) == (1, 1, [])
     assert len(invoices_of(a)) == len(invoices_of(b)) == 1
 
@@ -152,7 +159,7 @@ def test_first_invoice_is_pro_rata(
     admin_user, new_contract, period, activated, due_day, first_billing, amount
 ):
     contract = new_contract(activated=activated, first_billing=first_billing, due_day=due_day)
-    run = runs.billing_run(actor=admin_user, period=period)
+    run = billing_run_start_and_execute(actor=admin_user, period=period)
     assert run.created == 1
     (invoice,) = invoices_of(contract)
     assert invoice.amount == amount
@@ -160,7 +167,7 @@ def test_first_invoice_is_pro_rata(
     assert invoice.due_date == datetime.date(year, month, due_day)
     # the next period charges the monthly amount
     following = f"{year + month // 12}-{month % 12 + 1:02d}"
-    runs.billing_run(actor=admin_user, period=following)
+    billing_run_start_and_execute(actor=admin_user, period=following)
     assert invoices_of(contract)[-1].amount == D("99.90")
 
 
@@ -168,9 +175,9 @@ def test_first_billing_date_is_respected(admin_user, new_contract):
     contract = new_contract(
         activated=datetime.date(2026, 12, 5), first_billing=datetime.date(2027, 1, 10), due_day=10
     )
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert (run.total, run.created, run.skipped) == (1, 0, 1)
-    run = runs.billing_run(actor=admin_user, period="2027-01")
+    run = billing_run_start_and_execute(actor=admin_user, period="2027-01")
     (invoice,) = invoices_of(contract)
     # the first invoice covers 05/12 → 31/01: 58 days of a 31-day month
     assert invoice.period == "2027-01" and invoice.amount == D("186.91")
@@ -182,8 +189,8 @@ def test_contract_activated_long_before_its_first_invoice_pays_no_back_fees(admi
     contract = new_contract(
         activated=datetime.date(2025, 3, 17), first_billing=datetime.date(2027, 1, 10), due_day=10
     )
-    assert runs.billing_run(actor=admin_user, period="2026-12").created == 0
-    assert runs.billing_run(actor=admin_user, period="2027-01").created == 1
+    assert billing_run_start_and_execute(actor=admin_user, period="2026-12").created == 0
+    assert billing_run_start_and_execute(actor=admin_user, period="2027-01").created == 1
     assert invoices_of(contract)[0].amount == D("99.90")
 
 
@@ -193,7 +200,7 @@ def test_inactive_pre_contract_and_later_contracts_are_skipped(admin_user, new_c
     cancelled = new_contract()
     contract_cancel(actor=admin_user, contract=cancelled, reason="Mudou de cidade")
     later = new_contract(activated=datetime.date(2027, 1, 5), first_billing=datetime.date(2027, 1, 10))
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert (run.total, run.created) == (1, 1)
     assert len(invoices_of(billed)) == 1
     assert invoices_of(pre) == invoices_of(cancelled) == invoices_of(later) == []
@@ -203,7 +210,7 @@ def test_contract_discount_and_price_override(admin_user, new_contract):
     discounted = new_contract(discount=D("9.90"))
     own_price = new_contract(price=D("150.00"), discount=D("20.00"))
     free = new_contract(price=D("0.00"))
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert invoices_of(discounted)[0].amount == D("90.00")
     assert invoices_of(own_price)[0].amount == D("130.00")
     assert invoices_of(free) == []  # nothing to charge
@@ -213,10 +220,10 @@ def test_contract_discount_and_price_override(admin_user, new_contract):
 def test_branch_filter(admin_user, new_contract, contract_b, branch_a, branch_b):
     mine = new_contract()
     contract_activate(actor=admin_user, contract=contract_b, activation_date=datetime.date(2026, 11, 1))
-    run = runs.billing_run(actor=admin_user, period="2026-12", branch=branch_a)
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12", branch=branch_a)
     assert (run.total, run.created, run.branch_id) == (1, 1, branch_a.pk)
     assert len(invoices_of(mine)) == 1 and invoices_of(contract_b) == []
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert run.created == 1
     (invoice,) = invoices_of(contract_b)
     assert invoice.branch_id == branch_b.pk and invoice.due_date == datetime.date(2026, 12, 5)
@@ -224,32 +231,32 @@ def test_branch_filter(admin_user, new_contract, contract_b, branch_a, branch_b)
 
 def test_operator_of_one_branch_runs_only_that_branch(operator_a, branch_a, branch_b):
     with pytest.raises(ValidationError) as exc:
-        runs.start_run(actor=operator_a, period="2026-12")
+        billing_run_start(actor=operator_a, period="2026-12")
     assert set(exc.value.message_dict) == {"branch"}
     with pytest.raises(ValidationError) as exc:
-        runs.start_run(actor=operator_a, period="2026-12", branch=branch_b)
+        billing_run_start(actor=operator_a, period="2026-12", branch=branch_b)
     assert set(exc.value.message_dict) == {"branch"}
-    assert runs.start_run(actor=operator_a, period="2026-12", branch=branch_a).branch_id == branch_a.pk
+    assert billing_run_start(actor=operator_a, period="2026-12", branch=branch_a).branch_id == branch_a.pk
 
 
 def test_wallet_that_cannot_issue_is_reported_while_others_are_created(admin_user, new_contract, branch_a):
     bad = make_wallet(branch_a, name="Sicoob agência errada", agency="306999")
     good = [new_contract(), new_contract()]
     broken = new_contract(wallet=bad)
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert (run.status, run.created, run.errors) == ("done", 2, 1)
     assert f"Contract {broken.pk}" in run.error_messages[0] and "agency" in run.error_messages[0]
     assert all(len(invoices_of(c)) == 1 for c in good) and invoices_of(broken) == []
     # fixed, the next run bills it
     Wallet.objects.filter(pk=bad.pk).update(agency="3069")
-    assert runs.billing_run(actor=admin_user, period="2026-12").created == 1
+    assert billing_run_start_and_execute(actor=admin_user, period="2026-12").created == 1
     assert len(invoices_of(broken)) == 1
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-12", "", "2026/12", "dezembro"])
 def test_bad_period_is_refused_naming_period(admin_user, period):
     with pytest.raises(ValidationError) as exc:
-        runs.billing_run(actor=admin_user, period=period)
+        billing_run_start_and_execute(actor=admin_user, period=period)
     assert set(exc.value.message_dict) == {"period"}
     assert BillingRun.objects.count() == 0
 
@@ -258,7 +265,9 @@ def test_progress_reports_every_chunk(admin_user, new_contract):
     for _n in range(5):
         new_contract()
     seen = []
-    run = runs.execute(runs.start_run(actor=admin_user, period="2026-12"), chunk=2, progress=seen.append)
+    run = billing_run_execute(
+        billing_run_start(actor=admin_user, period="2026-12"), chunk=2, progress=seen.append
+    )
     assert seen == [2, 2, 1] and run.processed == 5 and run.created == 5
 
 
@@ -266,6 +275,6 @@ def test_chunks_take_each_wallet_numbers_in_one_go(admin_user, new_contract, bra
     other = make_wallet(branch_a, name="Carteira 2")
     a = [new_contract() for _n in range(3)]
     b = [new_contract(wallet=other) for _n in range(2)]
-    runs.billing_run(actor=admin_user, period="2026-12")
+    billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert sorted(i.nosso_numero for c in a for i in invoices_of(c)) == [1, 2, 3]
     assert sorted(i.nosso_numero for c in b for i in invoices_of(c)) == [1, 2]

@@ -13,8 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import translation
 
-from enlace.billing import renegotiation as reneg
-from enlace.billing import services
 from enlace.billing.models import (
     Invoice,
     InvoiceStatus,
@@ -23,10 +21,21 @@ from enlace.billing.models import (
     Renegotiation,
     WalletSequence,
 )
+from enlace.billing.selectors import amount_due, late_charges
+from enlace.billing.services.common import take_nosso_numeros
+from enlace.billing.services.invoices import invoice_cancel, invoice_create
+from enlace.billing.services.payments import payment_create, payment_reverse
+from enlace.billing.services.renegotiation import (
+    renegotiation_cancel,
+    renegotiation_finish,
+    renegotiation_preview,
+    renegotiation_start,
+    renegotiation_update,
+)
 from enlace.contracts.services import contract_create
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import ObjectChange, PaymentCondition, Wallet
-from tests.support.contracts import make_wallet
+from tests.helpers.contracts import make_wallet
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +63,7 @@ def make_invoice(admin_user, customer, wallet):
     def make(amount="100.00", due=DUE, **extra):
         values = {"customer": customer, "wallet": wallet, "due_date": due, "amount": amount}
         values.update(extra)
-        return services.invoice_create(actor=admin_user, **values)
+        return invoice_create(actor=admin_user, **values)
 
     return make
 
@@ -99,15 +108,15 @@ def wallet_caps_not_enforced():
 
 def test_late_charges_nothing_up_to_the_due_date(make_invoice):
     invoice = make_invoice()
-    assert services.late_charges(invoice, DUE) == (0, 0)
-    assert services.late_charges(invoice, DUE - datetime.timedelta(days=3)) == (0, 0)
+    assert late_charges(invoice, DUE) == (0, 0)
+    assert late_charges(invoice, DUE - datetime.timedelta(days=3)) == (0, 0)
 
 
 def test_late_charges_fine_once_and_interest_per_day(make_invoice):
     invoice = make_invoice("300.00")
     # 2 % fine; 1 % a month pro rata per day: 300 × 1 % / 30 × 45 days = 4.50
-    assert services.late_charges(invoice, DUE + datetime.timedelta(days=45)) == (D("6.00"), D("4.50"))
-    assert services.late_charges(invoice, DUE + datetime.timedelta(days=1)) == (D("6.00"), D("0.10"))
+    assert late_charges(invoice, DUE + datetime.timedelta(days=45)) == (D("6.00"), D("4.50"))
+    assert late_charges(invoice, DUE + datetime.timedelta(days=1)) == (D("6.00"), D("0.10"))
 
 
 def test_wallet_above_the_caps_is_refused_by_the_database(wallet):
@@ -126,17 +135,17 @@ def test_late_charges_capped_even_when_the_wallet_row_holds_more(admin_user, mak
         assert invoice.wallet.fine_percent == D("10.00")
         on = DUE + datetime.timedelta(days=30)
         # capped: 2 % fine and 1 % for 30 days
-        assert services.late_charges(invoice, on) == (D("2.00"), D("1.00"))
-        due = services.amount_due(invoice, on)
+        assert late_charges(invoice, on) == (D("2.00"), D("1.00"))
+        due = amount_due(invoice, on)
         assert due["total"] == D("103.00")
-        payment = services.payment_create(actor=admin_user, invoice=invoice, date=on)
+        payment = payment_create(actor=admin_user, invoice=invoice, date=on)
         assert (payment.amount, payment.fine, payment.interest) == (D("103.00"), D("2.00"), D("1.00"))
 
 
 def test_late_charges_follow_a_lower_wallet_rate(admin_user, make_invoice, wallet):
     Wallet.objects.filter(pk=wallet.pk).update(fine_percent=D("1.00"), interest_percent_month=D("0.50"))
     invoice = Invoice.objects.select_related("wallet").get(pk=make_invoice("200.00").pk)
-    assert services.late_charges(invoice, DUE + datetime.timedelta(days=60)) == (D("2.00"), D("2.00"))
+    assert late_charges(invoice, DUE + datetime.timedelta(days=60)) == (D("2.00"), D("2.00"))
 
 
 # --- Discount and payments (F-6) ------------------------------------------------------------
@@ -144,12 +153,12 @@ def test_late_charges_follow_a_lower_wallet_rate(admin_user, make_invoice, walle
 
 def test_discount_only_up_to_the_due_date(admin_user, make_invoice):
     invoice = make_invoice("100.00", discount="5.00")
-    assert services.amount_due(invoice, DUE - datetime.timedelta(days=9))["total"] == D("95.00")
-    assert services.amount_due(invoice, DUE)["discount"] == D("5.00")
-    late = services.amount_due(invoice, DUE + datetime.timedelta(days=1))
+    assert amount_due(invoice, DUE - datetime.timedelta(days=9))["total"] == D("95.00")
+    assert amount_due(invoice, DUE)["discount"] == D("5.00")
+    late = amount_due(invoice, DUE + datetime.timedelta(days=1))
     assert late["discount"] == 0 and late["total"] == D("102.03")  # 100 + 2.00 + 0.03
 
-    payment = services.payment_create(actor=admin_user, invoice=invoice, date=DUE)
+    payment = payment_create(actor=admin_user, invoice=invoice, date=DUE)
     invoice.refresh_from_db()
     assert payment.amount == D("95.00") and payment.discount == D("5.00")
     assert invoice.status == InvoiceStatus.RECEIVED and invoice.paid_date == DUE
@@ -159,9 +168,7 @@ def test_discount_only_up_to_the_due_date(admin_user, make_invoice):
 
 def test_late_payment_gets_no_discount(admin_user, make_invoice):
     invoice = make_invoice("100.00", discount="5.00")
-    payment = services.payment_create(
-        actor=admin_user, invoice=invoice, date=DUE + datetime.timedelta(days=10)
-    )
+    payment = payment_create(actor=admin_user, invoice=invoice, date=DUE + datetime.timedelta(days=10))
     assert payment.discount == 0 and payment.amount == D("102.33")
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.RECEIVED and invoice.color() == "darkgreen"
@@ -171,7 +178,7 @@ def test_partial_payment_on_time_gets_no_discount(admin_user, make_invoice):
     """The discount is for payment in full up to the due date: 85 paid of a 100 invoice with a
     5.00 discount leaves 15 to pay, not a settled invoice."""
     invoice = make_invoice("100.00", discount="5.00")
-    payment = services.payment_create(actor=admin_user, invoice=invoice, amount="85.00", date=DUE)
+    payment = payment_create(actor=admin_user, invoice=invoice, amount="85.00", date=DUE)
     invoice.refresh_from_db()
     assert payment.discount == 0
     assert invoice.status == InvoiceStatus.PARTIAL and invoice.balance == D("15.00")
@@ -179,7 +186,7 @@ def test_partial_payment_on_time_gets_no_discount(admin_user, make_invoice):
 
 def test_partial_then_full_payment(admin_user, make_invoice):
     invoice = make_invoice("100.00")
-    first = services.payment_create(
+    first = payment_create(
         actor=admin_user, invoice=invoice, amount="40.00", date=DUE - datetime.timedelta(days=2)
     )
     invoice.refresh_from_db()
@@ -188,10 +195,10 @@ def test_partial_then_full_payment(admin_user, make_invoice):
     assert invoice.balance == D("60.00") and invoice.paid_date is None and invoice.is_open
 
     late = DUE + datetime.timedelta(days=15)
-    due = services.amount_due(invoice, late)
+    due = amount_due(invoice, late)
     # charges on what is still owed: 60 × 2 % = 1.20; 60 × 1 % / 30 × 15 = 0.30
     assert (due["fine"], due["interest"], due["total"]) == (D("1.20"), D("0.30"), D("61.50"))
-    second = services.payment_create(actor=admin_user, invoice=invoice, date=late)
+    second = payment_create(actor=admin_user, invoice=invoice, date=late)
     invoice.refresh_from_db()
     assert second.amount == D("61.50") and (second.fine, second.interest) == (D("1.20"), D("0.30"))
     assert invoice.status == InvoiceStatus.RECEIVED and invoice.paid_date == late
@@ -201,7 +208,7 @@ def test_partial_then_full_payment(admin_user, make_invoice):
 def test_partial_late_payment_pays_the_charges_of_its_part(admin_user, make_invoice):
     invoice = make_invoice("100.00")
     late = DUE + datetime.timedelta(days=30)
-    payment = services.payment_create(actor=admin_user, invoice=invoice, amount="51.50", date=late)
+    payment = payment_create(actor=admin_user, invoice=invoice, amount="51.50", date=late)
     # 51.50 covers 50.00 of the face value plus 2 % (1.00) and 1 % (0.50) on that part
     assert (payment.fine, payment.interest) == (D("1.00"), D("0.50"))
     invoice.refresh_from_db()
@@ -212,7 +219,7 @@ def test_overpayment_is_refused_naming_amount(admin_user, make_invoice):
     invoice = make_invoice("100.00")
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.payment_create(actor=admin_user, invoice=invoice, amount="100.01", date=DUE)
+        payment_create(actor=admin_user, invoice=invoice, amount="100.01", date=DUE)
     assert set(exc.value.message_dict) == {"amount"}
     assert "100,00" in exc.value.message_dict["amount"][0]  # names what is due
     assert counts() == before
@@ -223,7 +230,7 @@ def test_amount_must_be_positive(admin_user, make_invoice, amount):
     invoice = make_invoice()
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.payment_create(actor=admin_user, invoice=invoice, amount=amount, date=DUE)
+        payment_create(actor=admin_user, invoice=invoice, amount=amount, date=DUE)
     assert set(exc.value.message_dict) == {"amount"}
     assert counts() == before
 
@@ -232,7 +239,7 @@ def test_amount_that_does_not_cover_the_charges_is_refused(admin_user, make_invo
     invoice = make_invoice()
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.payment_create(
+        payment_create(
             actor=admin_user,
             invoice=invoice,
             amount="1.00",
@@ -248,40 +255,40 @@ def test_unknown_method_is_refused_naming_method(admin_user, make_invoice):
     invoice = make_invoice()
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.payment_create(actor=admin_user, invoice=invoice, method="XX")
+        payment_create(actor=admin_user, invoice=invoice, method="XX")
     assert set(exc.value.message_dict) == {"method"}
     assert counts() == before
 
 
 def test_settle_cancelled_invoice_is_refused(admin_user, make_invoice):
     invoice = make_invoice()
-    services.invoice_cancel(actor=admin_user, invoice=invoice, reason="Lançada em duplicidade")
+    invoice_cancel(actor=admin_user, invoice=invoice, reason="Lançada em duplicidade")
     before = counts()
     with pytest.raises(ApplicationError) as exc:
-        services.payment_create(actor=admin_user, invoice=invoice, date=DUE)
+        payment_create(actor=admin_user, invoice=invoice, date=DUE)
     assert exc.value.code == "not_open"
     assert counts() == before
 
 
 def test_settle_renegotiated_invoice_is_refused(admin_user, customer, make_invoice):
     invoice = make_invoice()
-    r = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[invoice])
-    reneg.renegotiation_finish(actor=admin_user, renegotiation=r)
+    r = renegotiation_start(actor=admin_user, customer=customer, invoices=[invoice])
+    renegotiation_finish(actor=admin_user, renegotiation=r)
     invoice.refresh_from_db()
     assert invoice.renegotiated and invoice.status == InvoiceStatus.CANCELLED
     before = counts()
     with pytest.raises(ApplicationError) as exc:
-        services.payment_create(actor=admin_user, invoice=invoice, date=DUE)
+        payment_create(actor=admin_user, invoice=invoice, date=DUE)
     assert exc.value.code == "not_open" and "renegotiated" in exc.value.message
     assert counts() == before
 
 
 def test_settle_received_invoice_is_refused(admin_user, make_invoice):
     invoice = make_invoice()
-    services.payment_create(actor=admin_user, invoice=invoice, date=DUE)
+    payment_create(actor=admin_user, invoice=invoice, date=DUE)
     before = counts()
     with pytest.raises(ApplicationError) as exc:
-        services.payment_create(actor=admin_user, invoice=invoice, amount="1.00", date=DUE)
+        payment_create(actor=admin_user, invoice=invoice, amount="1.00", date=DUE)
     assert exc.value.code == "not_open"
     assert counts() == before
 
@@ -291,8 +298,8 @@ def test_settle_received_invoice_is_refused(admin_user, make_invoice):
 
 def test_reverse_keeps_both_movements_and_twice_is_refused(admin_user, make_invoice):
     invoice = make_invoice()
-    payment = services.payment_create(actor=admin_user, invoice=invoice, date=DUE)
-    reversal = services.payment_reverse(actor=admin_user, payment=payment, reason="Cheque devolvido")
+    payment = payment_create(actor=admin_user, invoice=invoice, date=DUE)
+    reversal = payment_reverse(actor=admin_user, payment=payment, reason="Cheque devolvido")
     invoice.refresh_from_db()
     payment.refresh_from_db()
     assert payment.reversed and reversal.reversal_of_id == payment.pk
@@ -301,41 +308,41 @@ def test_reverse_keeps_both_movements_and_twice_is_refused(admin_user, make_invo
 
     before = counts()
     with pytest.raises(ApplicationError) as exc:
-        services.payment_reverse(actor=admin_user, payment=payment, reason="De novo")
+        payment_reverse(actor=admin_user, payment=payment, reason="De novo")
     assert exc.value.code == "already_reversed"
     with pytest.raises(ApplicationError) as exc:
-        services.payment_reverse(actor=admin_user, payment=reversal, reason="O estorno do estorno")
+        payment_reverse(actor=admin_user, payment=reversal, reason="O estorno do estorno")
     assert exc.value.code == "already_reversed"
     assert counts() == before
 
 
 def test_reverse_one_of_two_payments_leaves_the_invoice_partial(admin_user, make_invoice):
     invoice = make_invoice("100.00")
-    first = services.payment_create(actor=admin_user, invoice=invoice, amount="30.00", date=DUE)
-    services.payment_create(actor=admin_user, invoice=invoice, amount="70.00", date=DUE)
+    first = payment_create(actor=admin_user, invoice=invoice, amount="30.00", date=DUE)
+    payment_create(actor=admin_user, invoice=invoice, amount="70.00", date=DUE)
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.RECEIVED
-    services.payment_reverse(actor=admin_user, payment=first, reason="Cartão contestado")
+    payment_reverse(actor=admin_user, payment=first, reason="Cartão contestado")
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PARTIAL and invoice.balance == D("30.00")
     assert Payment.objects.filter(invoice=invoice).count() == 3
 
 
 def test_reverse_needs_a_reason(admin_user, make_invoice):
-    payment = services.payment_create(actor=admin_user, invoice=make_invoice(), date=DUE)
+    payment = payment_create(actor=admin_user, invoice=make_invoice(), date=DUE)
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.payment_reverse(actor=admin_user, payment=payment, reason="  ")
+        payment_reverse(actor=admin_user, payment=payment, reason="  ")
     assert set(exc.value.message_dict) == {"reason"}
     assert counts() == before
 
 
 def test_cancel_with_payments_is_refused(admin_user, make_invoice):
     invoice = make_invoice()
-    services.payment_create(actor=admin_user, invoice=invoice, amount="10.00", date=DUE)
+    payment_create(actor=admin_user, invoice=invoice, amount="10.00", date=DUE)
     before = counts()
     with pytest.raises(ApplicationError) as exc:
-        services.invoice_cancel(actor=admin_user, invoice=invoice, reason="Cliente desistiu")
+        invoice_cancel(actor=admin_user, invoice=invoice, reason="Cliente desistiu")
     assert exc.value.code == "has_payments"
     assert counts() == before
 
@@ -344,13 +351,13 @@ def test_cancel_needs_a_reason_and_an_open_invoice(admin_user, make_invoice):
     invoice = make_invoice()
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.invoice_cancel(actor=admin_user, invoice=invoice, reason="")
+        invoice_cancel(actor=admin_user, invoice=invoice, reason="")
     assert set(exc.value.message_dict) == {"reason"}
     assert counts() == before
-    services.invoice_cancel(actor=admin_user, invoice=invoice, reason="Lançada em duplicidade")
+    invoice_cancel(actor=admin_user, invoice=invoice, reason="Lançada em duplicidade")
     assert invoice.status == InvoiceStatus.CANCELLED and invoice.color() == "grey"
     with pytest.raises(ApplicationError) as exc:
-        services.invoice_cancel(actor=admin_user, invoice=invoice, reason="De novo")
+        invoice_cancel(actor=admin_user, invoice=invoice, reason="De novo")
     assert exc.value.code == "invalid_transition"
 
 
@@ -368,9 +375,7 @@ def test_one_off_invoice_takes_the_next_nosso_numero(make_invoice, wallet):
 def test_one_off_invoice_wallet_of_another_branch(admin_user, customer, wallet_b):
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.invoice_create(
-            actor=admin_user, customer=customer, wallet=wallet_b, due_date=DUE, amount="10.00"
-        )
+        invoice_create(actor=admin_user, customer=customer, wallet=wallet_b, due_date=DUE, amount="10.00")
     assert set(exc.value.message_dict) == {"wallet"}
     assert counts() == before
 
@@ -380,9 +385,7 @@ def test_one_off_invoice_inactive_wallet(admin_user, customer, wallet):
     wallet.refresh_from_db()
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.invoice_create(
-            actor=admin_user, customer=customer, wallet=wallet, due_date=DUE, amount="10.00"
-        )
+        invoice_create(actor=admin_user, customer=customer, wallet=wallet, due_date=DUE, amount="10.00")
     assert set(exc.value.message_dict) == {"wallet"}
     assert counts() == before
 
@@ -390,7 +393,7 @@ def test_one_off_invoice_inactive_wallet(admin_user, customer, wallet):
 def test_one_off_invoice_contract_of_another_customer(admin_user, customer, wallet, contract_b):
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.invoice_create(
+        invoice_create(
             actor=admin_user,
             customer=customer,
             contract=contract_b,
@@ -405,7 +408,7 @@ def test_one_off_invoice_contract_of_another_customer(admin_user, customer, wall
 def test_one_off_invoice_recurring_kind_refused(admin_user, customer, wallet, contract):
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.invoice_create(
+        invoice_create(
             actor=admin_user,
             customer=customer,
             contract=contract,
@@ -430,11 +433,11 @@ def test_one_off_invoice_recurring_kind_refused(admin_user, customer, wallet, co
     ],
 )
 def test_one_off_invoice_errors_name_the_field_and_save_nothing(admin_user, customer, wallet, change, field):
-    services.invoice_create(actor=admin_user, customer=customer, wallet=wallet, due_date=DUE, amount="1.00")
+    invoice_create(actor=admin_user, customer=customer, wallet=wallet, due_date=DUE, amount="1.00")
     before = counts()
     data = {"customer": customer, "wallet": wallet, "due_date": DUE, "amount": "10.00", **change}
     with pytest.raises(ValidationError) as exc:
-        services.invoice_create(actor=admin_user, **data)
+        invoice_create(actor=admin_user, **data)
     assert field in exc.value.message_dict
     assert counts() == before  # the nosso número taken inside is given back too
 
@@ -443,7 +446,7 @@ def test_wallet_that_cannot_issue_names_the_wallet(admin_user, customer, branch_
     bad = make_wallet(branch_a, name="Sicoob agência errada", agency="306999")
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.invoice_create(actor=admin_user, customer=customer, wallet=bad, due_date=DUE, amount="10.00")
+        invoice_create(actor=admin_user, customer=customer, wallet=bad, due_date=DUE, amount="10.00")
     assert set(exc.value.message_dict) == {"wallet"} and "agency" in exc.value.message_dict["wallet"][0]
     assert counts() == before
 
@@ -452,11 +455,11 @@ def test_wallet_that_cannot_issue_names_the_wallet(admin_user, customer, branch_
 
 
 def test_take_nosso_numeros_consecutive_ranges(wallet):
-    assert services.take_nosso_numeros(wallet, 0) == range(0)
-    assert services.take_nosso_numeros(wallet, 3) == range(1, 4)
-    assert services.take_nosso_numeros(wallet) == range(4, 5)
+    assert take_nosso_numeros(wallet, 0) == range(0)
+    assert take_nosso_numeros(wallet, 3) == range(1, 4)
+    assert take_nosso_numeros(wallet) == range(4, 5)
     other = make_wallet(wallet.branch, name="Outra carteira")
-    assert services.take_nosso_numeros(other, 2) == range(1, 3)  # one sequence per wallet
+    assert take_nosso_numeros(other, 2) == range(1, 3)  # one sequence per wallet
 
 
 def _in_threads(count: int, work) -> list:
@@ -491,12 +494,12 @@ def _postgresql_only():
 def test_concurrent_nosso_numeros_are_disjoint(wallet, first_use):
     _postgresql_only()
     if not first_use:
-        services.take_nosso_numeros(wallet, 5)
+        take_nosso_numeros(wallet, 5)
 
     def take(n):
         numbers = []
         for _round in range(5):
-            numbers.extend(services.take_nosso_numeros(wallet, 1 + n % 3))
+            numbers.extend(take_nosso_numeros(wallet, 1 + n % 3))
         return numbers
 
     results = _in_threads(6, take)
@@ -513,7 +516,7 @@ def test_concurrent_invoice_create_never_duplicates(admin_user, customer, wallet
 
     def create(n):
         return [
-            services.invoice_create(
+            invoice_create(
                 actor=admin_user, customer=customer, wallet=wallet, due_date=DUE, amount=f"{10 + n}.{k:02d}"
             ).nosso_numero
             for k in range(4)
@@ -543,11 +546,11 @@ def test_renegotiation_total_includes_todays_fine_and_interest(admin_user, custo
     a, b = two_overdue
     today = datetime.date(2026, 12, 10)
     with at(today):
-        r = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[a, b])
+        r = renegotiation_start(actor=admin_user, customer=customer, invoices=[a, b])
         # a: 100 + 2.00 + 100 × 1 % / 30 × 61 days = 2.03; b: 50 + 1.00 + 0.50 (30 days)
         assert r.original_total == D("100.00") + D("2.00") + D("2.03") + D("50.00") + D("1.00") + D("0.50")
-        assert r.original_total == sum(services.amount_due(i, today)["total"] for i in (a, b))
-        reneg.renegotiation_update(
+        assert r.original_total == sum(amount_due(i, today)["total"] for i in (a, b))
+        renegotiation_update(
             actor=admin_user, renegotiation=r, additions="10.00", discount="5.53", instalments=1
         )
     assert r.total == r.original_total + D("10.00") - D("5.53") == D("160.00")
@@ -555,11 +558,11 @@ def test_renegotiation_total_includes_todays_fine_and_interest(admin_user, custo
 
 def test_renegotiation_instalments_sum_to_the_total_monthly(admin_user, customer, two_overdue):
     with at(datetime.date(2026, 12, 10)):
-        r = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=list(two_overdue))
-        reneg.renegotiation_update(
+        r = renegotiation_start(actor=admin_user, customer=customer, invoices=list(two_overdue))
+        renegotiation_update(
             actor=admin_user, renegotiation=r, instalments=7, first_due_date=datetime.date(2027, 1, 31)
         )
-        plan = reneg.renegotiation_preview(r)
+        plan = renegotiation_preview(r)
     amounts = [amount for _due, amount in plan]
     assert sum(amounts) == r.total and len(plan) == 7
     assert max(amounts) - min(amounts) < D("0.07")  # equal parts, the cents left on the first
@@ -582,16 +585,16 @@ def test_renegotiation_by_payment_condition_days(admin_user, customer, wallet, t
     )
     today = datetime.date(2026, 12, 10)
     with at(today):
-        r = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=list(two_overdue))
-        reneg.renegotiation_update(actor=admin_user, renegotiation=r, payment_condition=condition)
+        r = renegotiation_start(actor=admin_user, customer=customer, invoices=list(two_overdue))
+        renegotiation_update(actor=admin_user, renegotiation=r, payment_condition=condition)
         assert r.instalments == 3 and r.first_due_date == today + datetime.timedelta(days=10)
-        plan = reneg.renegotiation_preview(r)
+        plan = renegotiation_preview(r)
         assert [due for due, _amount in plan] == [
             datetime.date(2026, 12, 20),
             datetime.date(2027, 1, 4),
             datetime.date(2027, 1, 19),
         ]
-        new = reneg.renegotiation_finish(actor=admin_user, renegotiation=r)
+        new = renegotiation_finish(actor=admin_user, renegotiation=r)
     assert [(i.due_date, i.amount) for i in new] == plan
     assert sum(i.amount for i in new) == r.total
     for invoice in new:
@@ -608,14 +611,14 @@ def test_renegotiation_invoice_settled_meanwhile_fails_with_nothing_written(
 ):
     a, b = two_overdue
     with at(datetime.date(2026, 12, 10)):
-        r = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[a, b])
-        reneg.renegotiation_update(
+        r = renegotiation_start(actor=admin_user, customer=customer, invoices=[a, b])
+        renegotiation_update(
             actor=admin_user, renegotiation=r, instalments=2, first_due_date=datetime.date(2027, 1, 10)
         )
-        services.payment_create(actor=admin_user, invoice=b)
+        payment_create(actor=admin_user, invoice=b)
         before = counts()
         with pytest.raises(ApplicationError) as exc:
-            reneg.renegotiation_finish(actor=admin_user, renegotiation=r)
+            renegotiation_finish(actor=admin_user, renegotiation=r)
     assert exc.value.code == "changed" and str(b.pk) in exc.value.message
     assert counts() == before
     a.refresh_from_db()
@@ -626,20 +629,20 @@ def test_renegotiation_invoice_settled_meanwhile_fails_with_nothing_written(
 def test_renegotiation_holds_its_invoices_until_abandoned(admin_user, customer, two_overdue):
     a, b = two_overdue
     with at(datetime.date(2026, 12, 10)):
-        first = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[a, b])
+        first = renegotiation_start(actor=admin_user, customer=customer, invoices=[a, b])
         before = counts()
         with pytest.raises(ApplicationError) as exc:
-            reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[b])
+            renegotiation_start(actor=admin_user, customer=customer, invoices=[b])
         assert exc.value.code == "in_renegotiation" and exc.value.field == "invoices"
         assert counts() == before
 
-        reneg.renegotiation_cancel(actor=admin_user, renegotiation=first)
+        renegotiation_cancel(actor=admin_user, renegotiation=first)
         assert first.status == Renegotiation.Status.CANCELLED
-        second = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[b])
+        second = renegotiation_start(actor=admin_user, customer=customer, invoices=[b])
         with pytest.raises(ApplicationError) as exc:
-            reneg.renegotiation_finish(actor=admin_user, renegotiation=first)
+            renegotiation_finish(actor=admin_user, renegotiation=first)
         assert exc.value.code == "not_draft"
-        new = reneg.renegotiation_finish(actor=admin_user, renegotiation=second)
+        new = renegotiation_finish(actor=admin_user, renegotiation=second)
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.is_open and not a.renegotiated  # freed by the abandoned draft, untouched
@@ -650,27 +653,27 @@ def test_renegotiation_refuses_other_customers_and_closed_invoices(
     admin_user, customer, customer_b, make_invoice, wallet_b
 ):
     mine = make_invoice()
-    theirs = services.invoice_create(
+    theirs = invoice_create(
         actor=admin_user, customer=customer_b, wallet=wallet_b, due_date=DUE, amount="10.00"
     )
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[mine, theirs])
+        renegotiation_start(actor=admin_user, customer=customer, invoices=[mine, theirs])
     assert set(exc.value.message_dict) == {"invoices"}
     with pytest.raises(ValidationError) as exc:
-        reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[])
+        renegotiation_start(actor=admin_user, customer=customer, invoices=[])
     assert set(exc.value.message_dict) == {"invoices"}
-    services.invoice_cancel(actor=admin_user, invoice=mine, reason="Duplicada")
+    invoice_cancel(actor=admin_user, invoice=mine, reason="Duplicada")
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[mine])
+        renegotiation_start(actor=admin_user, customer=customer, invoices=[mine])
     assert set(exc.value.message_dict) == {"invoices"}
     assert counts() == before
 
 
 def test_renegotiation_update_errors_name_the_field(admin_user, customer, make_invoice, wallet_b):
     with at(datetime.date(2026, 12, 1)):
-        r = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[make_invoice()])
+        r = renegotiation_start(actor=admin_user, customer=customer, invoices=[make_invoice()])
         cases = [
             ({"instalments": 0}, "instalments"),
             ({"instalments": 49}, "instalments"),
@@ -681,7 +684,7 @@ def test_renegotiation_update_errors_name_the_field(admin_user, customer, make_i
         for change, field in cases:
             before = counts()
             with pytest.raises(ValidationError) as exc:
-                reneg.renegotiation_update(actor=admin_user, renegotiation=r, **change)
+                renegotiation_update(actor=admin_user, renegotiation=r, **change)
             assert set(exc.value.message_dict) == {field}, change
             assert counts() == before
 
@@ -690,12 +693,12 @@ def test_renegotiation_of_one_contract_links_the_new_invoices_to_it(
     admin_user, customer, wallet, contract_data
 ):
     contract = contract_create(actor=admin_user, **contract_data())
-    old = services.invoice_create(
+    old = invoice_create(
         actor=admin_user, customer=customer, contract=contract, wallet=wallet, due_date=DUE, amount="80.00"
     )
     with at(datetime.date(2026, 12, 1)):
-        r = reneg.renegotiation_start(actor=admin_user, customer=customer, invoices=[old])
-        reneg.renegotiation_update(actor=admin_user, renegotiation=r, instalments=2)
-        new = reneg.renegotiation_finish(actor=admin_user, renegotiation=r)
+        r = renegotiation_start(actor=admin_user, customer=customer, invoices=[old])
+        renegotiation_update(actor=admin_user, renegotiation=r, instalments=2)
+        new = renegotiation_finish(actor=admin_user, renegotiation=r)
     assert {i.contract_id for i in new} == {contract.pk}
     assert sum(i.amount for i in new) == D("80.00")

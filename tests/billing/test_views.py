@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enlace.billing import runs, services, tasks
+from enlace.billing import tasks
 from enlace.billing.apps import register_ui
 from enlace.billing.models import (
     BillingRun,
@@ -26,13 +26,18 @@ from enlace.billing.models import (
     Payment,
     Renegotiation,
 )
+from enlace.billing.selectors import amount_due
+from enlace.billing.services.invoices import invoice_cancel, invoice_create
+from enlace.billing.services.payments import payment_create
+from enlace.billing.services.runs import billing_run_start, billing_run_start_and_execute
 from enlace.contracts.apps import register_contract_tabs, register_tabs
 from enlace.contracts.models import AccessStatus
 from enlace.contracts.services import contract_activate, contract_create, contract_set_access_status
 from enlace.core import roles
 from enlace.core.models import Employee
-from tests.support.contracts import make_wallet
-from tests.support.fixtures import CNAB_FIXTURES
+from enlace.customers.services import customer_create
+from tests.helpers.contracts import make_wallet
+from tests.helpers.fixtures import CNAB_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +86,7 @@ def days(n: int) -> datetime.date:
 
 
 def make_invoice(customer, wallet, due, amount="100.00", **extra):
-    return services.invoice_create(
+    return invoice_create(
         actor=None,
         customer=customer,
         wallet=wallet,
@@ -122,8 +127,8 @@ def test_finance_menu_lists_the_pages(finance_web):
 
 def test_admin_opens_every_page(admin_web, admin_user, customer, pix_wallet):
     invoice = make_invoice(customer, pix_wallet, days(5))
-    payment = services.payment_create(actor=admin_user, invoice=invoice, amount="10.00")
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    payment = payment_create(actor=admin_user, invoice=invoice, amount="10.00")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     pages = [
         "/invoices/",
         f"/invoices/{invoice.pk}/",
@@ -199,7 +204,7 @@ def test_attendance_reads_but_cannot_write(operator_a_web, customer, wallet, act
 
 def test_another_branch_is_404(finance_web, customer_b, wallet_b, admin_user):
     invoice = make_invoice(customer_b, wallet_b, days(5))
-    payment = services.payment_create(actor=admin_user, invoice=invoice, amount="10.00")
+    payment = payment_create(actor=admin_user, invoice=invoice, amount="10.00")
     for address in (
         f"/invoices/{invoice.pk}/",
         f"/invoices/{invoice.pk}/settle/",
@@ -227,7 +232,7 @@ def test_customer_tab_lists_both_contracts_and_one_off_invoices(
     second = contract_activate(
         actor=admin_user, contract=contract_create(actor=admin_user, **contract_data(due_day=20))
     )
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert run.created == 2
     one_off = make_invoice(first.customer, pix_wallet, days(7), description="Taxa de instalação")
     response = tab(admin_web, first.customer)
@@ -254,11 +259,11 @@ def test_customer_tab_colours_legend_and_totals(admin_web, admin_user, customer,
     orange = make_invoice(customer, pix_wallet, today())
     red = make_invoice(customer, pix_wallet, days(-10), amount="50.00")
     on_time = make_invoice(customer, pix_wallet, days(-20))
-    services.payment_create(actor=admin_user, invoice=on_time, date=days(-21))
+    payment_create(actor=admin_user, invoice=on_time, date=days(-21))
     late = make_invoice(customer, pix_wallet, days(-40))
-    services.payment_create(actor=admin_user, invoice=late, date=days(-30))
+    payment_create(actor=admin_user, invoice=late, date=days(-30))
     grey = make_invoice(customer, pix_wallet, days(-5))
-    services.invoice_cancel(actor=admin_user, invoice=grey, reason="Lançado em duplicidade")
+    invoice_cancel(actor=admin_user, invoice=grey, reason="Lançado em duplicidade")
 
     html = tab(admin_web, customer).content.decode()
     legend = re.search(r'id="invoice-legend".*?</div>', html, re.S).group(0)
@@ -291,7 +296,7 @@ def test_invoice_list_filters_csv_and_chart(admin_web, admin_user, customer, wal
     future = make_invoice(customer, wallet, days(10), amount="100.00")
     overdue = make_invoice(customer, wallet, days(-10), amount="40.00")
     paid = make_invoice(customer_b, wallet_b, days(-3), amount="70.00")
-    services.payment_create(actor=admin_user, invoice=paid, date=days(-3))
+    payment_create(actor=admin_user, invoice=paid, date=days(-3))
 
     def found(query):
         return {i.pk for i in admin_web.get(f"/invoices/?{query}").context["table"].data}
@@ -337,7 +342,7 @@ def test_invoice_page_shows_boleto_pix_and_amount_due(admin_web, customer, pix_w
     assert invoice.nosso_numero_display in html
     assert invoice.pix_payload in html and 'id="pix-copy"' in html
     assert f'src="/invoices/{invoice.pk}/pix.png"' in html
-    due = services.amount_due(invoice, today())
+    due = amount_due(invoice, today())
     assert due["fine"] == Decimal("2.00")
     assert re.search(r'id="due-fine">R\$ 2,00<', html)
     assert f"R$ {due['total']:.2f}".replace(".", ",") in html
@@ -362,7 +367,7 @@ def settle_data(**extra):
 def test_settle_form_prefills_the_amount_due_on_the_date(finance_web, customer, wallet):
     invoice = make_invoice(customer, wallet, days(-15), amount="100.00")
     form = finance_web.get(f"/invoices/{invoice.pk}/settle/").context["form"]
-    due = services.amount_due(invoice, today())
+    due = amount_due(invoice, today())
     assert form.initial["amount"] == due["total"] and due["fine"] == Decimal("2.00")
     assert (form.initial["fine"], form.initial["interest"]) == (due["fine"], due["interest"])
     # on the due date itself there are no late charges
@@ -412,7 +417,7 @@ def test_settle_refuses_more_than_due_on_the_form(finance_web, customer, wallet)
 
 def test_reverse_keeps_both_movements(finance_web, admin_user, customer, wallet):
     invoice = make_invoice(customer, wallet, days(5))
-    payment = services.payment_create(actor=admin_user, invoice=invoice)
+    payment = payment_create(actor=admin_user, invoice=invoice)
     html = finance_web.get(f"/invoices/{invoice.pk}/").content.decode()
     assert f'action="/payments/{payment.pk}/reverse/"' in html
     response = finance_web.post(f"/payments/{payment.pk}/reverse/", {"reason": ""}, follow=True)
@@ -441,7 +446,7 @@ def test_cancel_with_reason(finance_web, admin_user, customer, wallet):
     assert invoice.color() == "grey"
 
     paid = make_invoice(customer, wallet, days(5))
-    services.payment_create(actor=admin_user, invoice=paid, amount="10.00")
+    payment_create(actor=admin_user, invoice=paid, amount="10.00")
     response = finance_web.post(f"/invoices/{paid.pk}/cancel/", {"reason": "Erro"})
     assert response.status_code == 200 and "reverse them" in str(response.context["form"].errors)
     paid.refresh_from_db()
@@ -476,6 +481,21 @@ def test_one_off_invoice_for_the_customer(
     # without a customer, the page searches one
     html = finance_web.get("/invoices/add/?q=Maria").content.decode()
     assert f'href="?customer={customer.pk}"' in html and f"?customer={customer_b.pk}" not in html
+
+
+def test_one_off_invoice_customer_search_is_the_registry_search(
+    finance_web, admin_user, branch_a, customer_b
+):
+    """The picker uses the customer registry's search: words without accents or case, the start of
+    any word of the name, a masked CPF; leads and other branches' customers are not offered."""
+    joao = customer_create(
+        actor=admin_user, name="João da Conceição", person_type="F", cpf_cnpj="39053344705", branch=branch_a
+    )
+    for query in ("joao", "CONCEICAO", "jo conc", "390.533.447-05"):
+        html = finance_web.get("/invoices/add/", {"q": query}).content.decode()
+        assert f'href="?customer={joao.pk}"' in html, query
+    html = finance_web.get("/invoices/add/", {"q": "joao"}).content.decode()
+    assert f"?customer={customer_b.pk}" not in html  # João Campinas is of branch B
 
 
 # --- Renegotiation wizard (F-8) -----------------------------------------------------------------------
@@ -629,7 +649,7 @@ def test_billing_run_from_the_form_reaches_done(finance_web, active_contract, br
 
 
 def test_billing_run_progress_polls_while_running(finance_web, finance_user, active_contract, branch_a):
-    run = runs.start_run(actor=finance_user, period="2026-12", branch=branch_a)
+    run = billing_run_start(actor=finance_user, period="2026-12", branch=branch_a)
     page = finance_web.get(f"/billing-runs/{run.pk}/").content.decode()
     assert 'data-status="queued"' in page
     assert f'hx-get="/billing-runs/{run.pk}/progress/" hx-trigger="every 1s"' in page
@@ -641,7 +661,7 @@ def test_billing_run_progress_polls_while_running(finance_web, finance_user, act
 
 
 def test_billing_runs_of_every_branch_are_hidden_from_a_branch_operator(finance_web, admin_user):
-    run = runs.billing_run(actor=admin_user, period="2026-12")
+    run = billing_run_start_and_execute(actor=admin_user, period="2026-12")
     assert finance_web.get(f"/billing-runs/{run.pk}/").status_code == 404
 
 

@@ -10,15 +10,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from enlace.billing import services as billing
 from enlace.billing.apps import register_ui as register_billing_ui
+from enlace.billing.services.invoices import invoice_create
 from enlace.contracts.apps import register_contract_tabs, register_tabs
 from enlace.customers.apps import register_files_tab
 from enlace.customers.services import customer_update
 from enlace.radius.apps import register_ui as register_radius_ui
 from enlace.sales.apps import register_ui as register_sales_ui
 from enlace.support.apps import register_ui as register_support_ui
-from tests.support.browser import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,7 +72,7 @@ def walk_tabs(page, bar: str) -> list[str]:
 def test_operator_pages_run_under_the_policy(page, admin_user, customer, contract, wallet):
     wallet.pix_key = "123e4567-e12b-12d1-a456-426655440000"
     wallet.save()
-    invoice = billing.invoice_create(
+    invoice = invoice_create(
         actor=admin_user,
         customer=customer,
         contract=contract,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from enlace.core.models import Branch, ObjectChange
-from tests.support.browser import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

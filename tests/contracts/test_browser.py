@@ -8,14 +8,14 @@ import pytest
 
 from enlace.contracts.apps import register_contract_tabs, register_tabs
 from enlace.contracts.models import Contract
-from tests.support.browser import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def page(page, admin_user):
-    """The shared browser page (tests/support/browser.py), logged in as the administrator."""
+    """The shared browser page (tests/helpers/browser.py), logged in as the administrator."""
     register_tabs()  # another test may have replaced them in this process
     register_contract_tabs()
     log_in(page, "admin")

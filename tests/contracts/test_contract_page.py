@@ -11,7 +11,7 @@ from enlace.contracts import services
 from enlace.contracts.apps import register_contract_tabs
 from enlace.contracts.models import Contract, ContractHistory
 from enlace.contracts.tabs import ORDER, all_tabs, register, unregister
-from tests.support.contracts import make_plan
+from tests.helpers.contracts import make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from enlace.contracts.models import Contract, Plan
 from enlace.core.models import Wallet
 from enlace.customers.services import customer_update
-from tests.support.contracts import make_plan, make_wallet
+from tests.helpers.contracts import make_plan, make_wallet
 
 pytestmark = pytest.mark.django_db
 

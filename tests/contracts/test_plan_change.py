@@ -10,7 +10,7 @@ from django.utils import timezone
 from enlace.contracts import services, signals
 from enlace.contracts.models import ContractHistory
 from enlace.core.exceptions import ApplicationError
-from tests.support.contracts import make_plan
+from tests.helpers.contracts import make_plan
 
 pytestmark = pytest.mark.django_db
 

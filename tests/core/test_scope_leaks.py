@@ -10,7 +10,7 @@ from django.urls import reverse
 from enlace.radius.services import login_create, login_update
 from enlace.sales.models import Product
 from enlace.sales.services import product_save, sale_create, sale_finish
-from tests.support.contracts import make_wallet
+from tests.helpers.contracts import make_wallet
 
 pytestmark = pytest.mark.django_db
 

@@ -28,13 +28,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from enlace.billing.models import BillingRun, CnabImport, Invoice, Payment
-from enlace.billing.renegotiation import renegotiation_start
-from enlace.billing.services import invoice_create, payment_create
+from enlace.billing.services.invoices import invoice_create
+from enlace.billing.services.payments import payment_create
+from enlace.billing.services.renegotiation import renegotiation_start
 from enlace.contracts.services import contract_create, history_add
 from enlace.core import roles
 from enlace.core.models import Department, Employee, ObjectChange, PaymentCondition
 from enlace.core.scope import restrict, scope_rule
-from enlace.customers.files import customer_file_create
+from enlace.customers.files.services import customer_file_create
 from enlace.customers.services import customer_create
 from enlace.radius.models import IpPool, Nas
 from enlace.radius.services import login_create, nas_save, pool_save
@@ -42,7 +43,7 @@ from enlace.sales.models import Product
 from enlace.sales.services import product_save, sale_create
 from enlace.support.models import Subject
 from enlace.support.services import service_order_create, ticket_create
-from tests.support.contracts import make_plan, make_wallet
+from tests.helpers.contracts import make_plan, make_wallet
 
 pytestmark = pytest.mark.django_db
 

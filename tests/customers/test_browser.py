@@ -8,14 +8,14 @@ from playwright.sync_api import expect
 from enlace.core.models import Branch, GeneralParameters
 from enlace.customers.models import Cep, Customer
 from enlace.customers.services import customer_create
-from tests.support.browser import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def page(page, admin_user):
-    """The shared browser page (tests/support/browser.py), logged in as the administrator."""
+    """The shared browser page (tests/helpers/browser.py), logged in as the administrator."""
     log_in(page, "admin")
     page.errors = page.problems.errors
     return page

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from enlace.core.models import GeneralParameters, ObjectChange
-from enlace.customers import files
+from enlace.customers.files import checks, services
 from enlace.customers.models import CustomerFile, safe_file_name
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 def create(user, customer, name="rg.pdf", data=PDF, description="RG do titular"):
-    return files.customer_file_create(
+    return services.customer_file_create(
         actor=user, customer=customer, description=description, upload=upload(name, data)
     )
 
@@ -355,7 +355,7 @@ def sniff_peak(data: bytes, name: str = "a.odt"):
     """(the sniffed type or the refusal, the peak of memory allocated while sniffing)."""
     tracemalloc.start()
     try:
-        result = files.sniff(SimpleUploadedFile(name, data))
+        result = checks.sniff(SimpleUploadedFile(name, data))
     except ValidationError as exc:
         result = exc
     finally:
@@ -382,7 +382,7 @@ def test_zip_bomb_in_a_docx_member_is_not_read(settings):
 
 
 def test_archive_declaring_absurd_sizes_is_refused(admin_user, customer, media, monkeypatch):
-    monkeypatch.setattr(files, "ZIP_MAX_UNCOMPRESSED", 2 * 1024 * 1024)
+    monkeypatch.setattr(checks, "ZIP_MAX_UNCOMPRESSED", 2 * 1024 * 1024)
     bomb = zeros_zip("word/document.xml", 3, extra={"[Content_Types].xml": b"<Types/>"})
     with pytest.raises(ValidationError) as exc:
         create(admin_user, customer, name="proposta.docx", data=bomb)
@@ -391,7 +391,7 @@ def test_archive_declaring_absurd_sizes_is_refused(admin_user, customer, media, 
 
 
 def test_archive_with_too_many_members_is_refused(admin_user, customer, monkeypatch):
-    monkeypatch.setattr(files, "ZIP_MAX_MEMBERS", 3)
+    monkeypatch.setattr(checks, "ZIP_MAX_MEMBERS", 3)
     data = zipped({"[Content_Types].xml": b"<Types/>", **{f"word/{n}.xml": b"<x/>" for n in range(3)}})
     with pytest.raises(ValidationError) as exc:
         create(admin_user, customer, name="proposta.docx", data=data)

@@ -14,12 +14,13 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from enlace.billing import runs
 from enlace.billing.models import BillingRun, Invoice, InvoiceKind, WalletSequence
+from enlace.billing.selectors import STALE_AFTER
+from enlace.billing.services.runs import billing_run_claim, billing_run_start
 from enlace.contracts.models import AccessStatus, ContractHistory
 from enlace.contracts.services import contract_activate, contract_create
 from tests.drills.conftest import wait_for
-from tests.support.contracts import make_wallet
+from tests.helpers.contracts import make_wallet
 
 pytestmark = pytest.mark.services
 
@@ -64,7 +65,7 @@ def test_worker_killed_mid_run_then_taken_again_bills_every_contract_once(
     first = [new_contract(activated=december) for _ in range(6)]
     later = [new_contract(activated=december, wallet=other_wallet) for _ in range(4)]
     WalletSequence.objects.get_or_create(wallet=other_wallet)
-    run = runs.start_run(actor=admin_user, period="2026-12")
+    run = billing_run_start(actor=admin_user, period="2026-12")
 
     # Another transaction holds the second wallet's nosso número row: the worker bills the first
     # wallet's contracts (3 chunks of 2, each committed) and then waits on that lock, mid-chunk.
@@ -92,11 +93,11 @@ def test_worker_killed_mid_run_then_taken_again_bills_every_contract_once(
     run.refresh_from_db()
     assert run.status == BillingRun.Status.RUNNING  # nobody wrote its end
     assert invoices_per_contract("2026-12") == {c.pk: 1 for c in first}
-    assert runs.claim(run.pk) is None  # its heartbeat is fresh: it could still be alive
+    assert billing_run_claim(run.pk) is None  # its heartbeat is fresh: it could still be alive
 
     # Ten minutes without a heartbeat: beat's resume_billing_runs sends it to a worker again.
     BillingRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - runs.STALE_AFTER - datetime.timedelta(minutes=1)
+        heartbeat_at=timezone.now() - STALE_AFTER - datetime.timedelta(minutes=1)
     )
     workers.start("again")
     workers.broker.send("enlace.billing.tasks.resume_billing_runs")
@@ -120,8 +121,8 @@ def test_two_workers_on_the_same_run_and_the_same_collection_routine_double_noth
     activated = past.replace(day=1)
     period = f"{activated:%Y-%m}"
     contracts = [new_contract(activated=activated, due_day=10) for _ in range(10)]
-    run = runs.start_run(actor=admin_user, period=period)
-    rival = runs.start_run(actor=admin_user, period=period)
+    run = billing_run_start(actor=admin_user, period=period)
+    rival = billing_run_start(actor=admin_user, period=period)
 
     one, two = workers.start("one"), workers.start("two")
     # The same run twice (a redelivered message, a double click) and a second run of the period.

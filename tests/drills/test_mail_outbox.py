@@ -2,7 +2,7 @@
 
 Both stay in the e-mail outbox (``enlace.core.mail``) with the error; once the server is back, the
 outbox task delivers each exactly once — counted on a real SMTP server (aiosmtpd,
-tests/support/smtp.py). Also: nothing is sent for a change that rolled back, a deduplication key
+tests/helpers/smtp.py). Also: nothing is sent for a change that rolled back, a deduplication key
 queues once, and two workers sending at once never send a row twice.
 """
 
@@ -21,7 +21,7 @@ from enlace.customers.services import customer_update
 from enlace.portal.services import portal_password_reset_send
 from enlace.support import services as support
 from enlace.support.models import Subject
-from tests.support.smtp import smtp_server  # noqa: F401  (fixture)
+from tests.helpers.smtp import smtp_server  # noqa: F401  (fixture)
 
 Q, SENT, FAILED = OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED
 

@@ -22,7 +22,7 @@ from enlace.radius.freeradius import RadAcct, RadPostAuth
 from enlace.radius.management.commands.radius_server import CONFIG_DIR, find_binary, stock_problem
 from tests.conftest import require_service
 from tests.drills.conftest import wait_for
-from tests.support.freeradius import ACCEPT, FreeRadius
+from tests.helpers.freeradius import ACCEPT, FreeRadius
 
 pytestmark = [
     pytest.mark.services,

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from enlace.billing import services as billing
+from enlace.billing.services.invoices import invoice_create
 from enlace.contracts.services import contract_activate
 from enlace.customers.services import customer_update
 from enlace.radius.freeradius import RadAcct
@@ -91,7 +91,7 @@ def _pix_wallet(wallet):
 @pytest.fixture
 def maria_invoice(admin_user, maria_contract, wallet):
     """An overdue invoice of Maria (red)."""
-    return billing.invoice_create(
+    return invoice_create(
         actor=admin_user,
         customer=maria_contract.customer,
         contract=maria_contract,
@@ -103,7 +103,7 @@ def maria_invoice(admin_user, maria_contract, wallet):
 
 @pytest.fixture
 def joao_invoice(admin_user, joao_contract, wallet_b):
-    return billing.invoice_create(
+    return invoice_create(
         actor=admin_user,
         customer=joao_contract.customer,
         contract=joao_contract,

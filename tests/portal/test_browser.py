@@ -10,12 +10,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from enlace.billing import services as billing
+from enlace.billing.services.invoices import invoice_create
 from enlace.contracts.services import contract_activate
 from enlace.customers.services import customer_update
 from enlace.support.models import Ticket
+from tests.helpers.browser import PageProblems, log_in
 from tests.portal.conftest import PASSWORD, PIX_KEY
-from tests.support.browser import PageProblems, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def setup(admin_user, customer, contract, wallet, department):
     contract_activate(actor=admin_user, contract=contract)
     wallet.pix_key = PIX_KEY
     wallet.save()
-    invoice = billing.invoice_create(
+    invoice = invoice_create(
         actor=admin_user,
         customer=customer,
         contract=contract,

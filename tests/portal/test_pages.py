@@ -8,8 +8,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from enlace.billing import services as billing
 from enlace.billing.models import CollectionState
+from enlace.billing.services.invoices import invoice_cancel, invoice_create
+from enlace.billing.services.payments import payment_create
 from enlace.contracts.models import ContractHistory
 from enlace.contracts.services import contract_set_access_status
 from enlace.core.services import parameters_update
@@ -52,7 +53,7 @@ def test_home_warns_of_overdue_invoices(maria_web, maria_invoice):
 def test_invoices_open_in_their_colour_and_paid_ones(
     admin_user, maria_web, maria_invoice, maria_contract, wallet
 ):
-    future = billing.invoice_create(
+    future = invoice_create(
         actor=admin_user,
         customer=maria_contract.customer,
         contract=maria_contract,
@@ -60,22 +61,22 @@ def test_invoices_open_in_their_colour_and_paid_ones(
         due_date=timezone.localdate() + datetime.timedelta(days=10),
         amount="50.00",
     )
-    paid = billing.invoice_create(
+    paid = invoice_create(
         actor=admin_user,
         customer=maria_contract.customer,
         wallet=wallet,
         due_date=timezone.localdate() - datetime.timedelta(days=40),
         amount="30.00",
     )
-    billing.payment_create(actor=admin_user, invoice=paid, date=paid.due_date)
-    cancelled = billing.invoice_create(
+    payment_create(actor=admin_user, invoice=paid, date=paid.due_date)
+    cancelled = invoice_create(
         actor=admin_user,
         customer=maria_contract.customer,
         wallet=wallet,
         due_date=timezone.localdate(),
         amount="20.00",
     )
-    billing.invoice_cancel(actor=admin_user, invoice=cancelled, reason="Lançada por engano")
+    invoice_cancel(actor=admin_user, invoice=cancelled, reason="Lançada por engano")
     page = maria_web.get(reverse("portal:invoices"))
     assert page.status_code == 200
     assert f'id="invoice-{maria_invoice.pk}" data-color="red"' in page.text
@@ -100,7 +101,7 @@ def test_invoice_page_has_pix_copy_and_paste_qr_and_boleto(maria_web, maria_invo
 
 
 def test_paid_invoice_has_no_boleto_nor_pix(admin_user, maria_web, maria_invoice):
-    billing.payment_create(actor=admin_user, invoice=maria_invoice)
+    payment_create(actor=admin_user, invoice=maria_invoice)
     page = maria_web.get(reverse("portal:invoice_detail", args=[maria_invoice.pk]))
     assert page.status_code == 200 and 'id="pix-copy"' not in page.text
     assert maria_web.get(reverse("portal:invoice_pdf", args=[maria_invoice.pk])).status_code == 404
@@ -158,7 +159,7 @@ def test_especial_customer_unlocks_once_and_sees_the_date(maria_web, maria, mari
 
 
 def test_trust_unlock_hidden_when_the_operator_forbade_it(admin_user, maria_web, maria, maria_contract):
-    from enlace.billing.collection import trust_unlock_forbid
+    from enlace.billing.services.collection import trust_unlock_forbid
 
     special(maria)
     block(maria_contract)

@@ -8,8 +8,8 @@ from pyrad import packet as rp
 
 from enlace.radius import services
 from enlace.radius.models import IpAllocation, IpPool, Login, Nas, RadCheck, RadiusNas, RadReply, RadUserGroup
-from tests.support.contracts import make_plan
-from tests.support.nas import open_session
+from tests.helpers.contracts import make_plan
+from tests.helpers.nas import open_session
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from enlace.customers.services import customer_create
 from enlace.radius.apps import register_ui
 from enlace.radius.freeradius import RadCheck
 from enlace.radius.models import Login
-from tests.support.browser import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

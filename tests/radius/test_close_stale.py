@@ -13,7 +13,7 @@ from enlace.core.models import GeneralParameters
 from enlace.radius.freeradius import RadAcct
 from enlace.radius.sessions import STALE_CAUSE
 from enlace.radius.tasks import close_stale_sessions
-from tests.support.nas import open_session
+from tests.helpers.nas import open_session
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Disconnect-Request / CoA-Request to the concentrator (L-12, issue 5 item 7), against the NAS
-stand-in of tests/support/nas.py. The open session is a ``radacct`` row inserted as FreeRADIUS's
+stand-in of tests/helpers/nas.py. The open session is a ``radacct`` row inserted as FreeRADIUS's
 accounting Start would."""
 
 import threading
@@ -13,8 +13,8 @@ from enlace.contracts.models import ContractHistory
 from enlace.radius import coa, services
 from enlace.radius.models import DisconnectRequest, Nas
 from enlace.radius.tasks import send_disconnect
-from tests.support.contracts import make_plan
-from tests.support.nas import open_session
+from tests.helpers.contracts import make_plan
+from tests.helpers.nas import open_session
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Logins against a real FreeRADIUS (SPEC L-1, L-3, L-7, L-9 … L-12): the project's configuration
-(deploy/freeradius) reading the test database, real packets from pyrad (tests/support/freeradius)."""
+(deploy/freeradius) reading the test database, real packets from pyrad (tests/helpers/freeradius)."""
 
 import datetime
 import ipaddress
@@ -14,7 +14,7 @@ from enlace.core.services import parameters_update
 from enlace.radius import services
 from enlace.radius.freeradius import RadAcct, RadPostAuth
 from enlace.radius.models import IpPool, Nas
-from tests.support.freeradius import ACCEPT, NAS_IP, REJECT, Timeout
+from tests.helpers.freeradius import ACCEPT, NAS_IP, REJECT, Timeout
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 

@@ -104,7 +104,7 @@ def test_nas_pool_and_fixed_ip_reach_freeradius(admin_user, active_contract):
 
 
 def test_plan_must_be_one_of_the_customers_contracts(admin_user, active_contract, branch_a):
-    from tests.support.contracts import make_plan
+    from tests.helpers.contracts import make_plan
 
     other = make_plan(branch_a, name="Fibra 1 Giga")
     with pytest.raises(ValidationError) as error:

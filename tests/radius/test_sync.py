@@ -10,7 +10,7 @@ from enlace.contracts import services as contract_services
 from enlace.core.services import parameters_update
 from enlace.radius import services
 from enlace.radius.models import IpPool, Nas, RadCheck, RadGroupReply, RadiusNas, RadReply, RadUserGroup
-from tests.support.contracts import make_plan
+from tests.helpers.contracts import make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from enlace.radius.apps import register_ui
 from enlace.radius.freeradius import RadAcct, RadCheck, RadGroupReply, RadiusNas, RadPostAuth
 from enlace.radius.models import DisconnectRequest, IpAllocation, IpPool, Login, Nas
 from enlace.radius.projection import md5_hex
-from tests.support.contracts import make_plan
+from tests.helpers.contracts import make_plan
 
 pytestmark = pytest.mark.django_db
 

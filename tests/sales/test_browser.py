@@ -15,7 +15,7 @@ from enlace.customers.services import customer_update
 from enlace.sales.apps import register_ui
 from enlace.sales.models import Product, Sale, SaleStatus
 from enlace.sales.services import product_save
-from tests.support.browser import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

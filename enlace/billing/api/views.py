@@ -1,6 +1,6 @@
 """Viewsets and views of the finance resources. They check permissions and branch scope, read the
-request and call the services (``services``, ``imports``, ``runs``, ``tasks``, ``collection``);
-business rules live there.
+request and call the services (``enlace.billing.services``: ``invoices``, ``payments``, ``imports``,
+``runs``, ``collection``) and ``tasks``; business rules live there, reads in ``selectors``.
 
 Permissions (model permissions, as every Enlace resource; a missing one is 403):
 
@@ -43,9 +43,14 @@ from enlace.contracts.models import Contract
 from enlace.core.exceptions import ApplicationError
 from enlace.core.scope import allowed_branch_ids
 
-from .. import collection, filtersets, imports, pix, runs, services, tasks
+from .. import filtersets, pix, selectors, tasks
 from ..models import BillingRun, CnabImport, CnabRecord, CollectionState, Invoice, Payment
 from ..pdf import boleto_pdf, receipt_pdf
+from ..services.collection import trust_unlock
+from ..services.imports import cnab_import
+from ..services.invoices import invoice_cancel, invoice_create
+from ..services.payments import payment_create, payment_reverse
+from ..services.runs import billing_run_start
 from . import serializers as s
 
 logger = logging.getLogger(__name__)
@@ -92,7 +97,7 @@ class InvoiceViewSet(
     action_permissions = {"cancel": ("billing.change_invoice",)}
 
     def perform_create(self, serializer):
-        serializer.instance = services.invoice_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = invoice_create(actor=self.request.user, **serializer.validated_data)
 
     @extend_schema(request=s.InvoiceCancelSerializer, responses=s.InvoiceSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -101,9 +106,7 @@ class InvoiceViewSet(
         invoice = self.get_object()
         params = s.InvoiceCancelSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        invoice = services.invoice_cancel(
-            actor=request.user, invoice=invoice, reason=params.validated_data["reason"]
-        )
+        invoice = invoice_cancel(actor=request.user, invoice=invoice, reason=params.validated_data["reason"])
         return Response(self.get_serializer(invoice).data)
 
     @extend_schema(responses=s.PixSerializer)
@@ -137,7 +140,7 @@ class InvoiceViewSet(
         params = s.AmountDueQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         on = params.validated_data.get("date") or timezone.localdate()
-        due = services.amount_due(invoice, on)
+        due = selectors.amount_due(invoice, on)
         return Response(s.AmountDueSerializer({"date": on, **due}).data)
 
 
@@ -162,7 +165,7 @@ class PaymentViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.payment_create(actor=self.request.user, **data)
+        serializer.instance = payment_create(actor=self.request.user, **data)
 
     @extend_schema(request=s.PaymentReverseSerializer, responses={201: s.PaymentSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -171,7 +174,7 @@ class PaymentViewSet(
         payment = self.get_object()
         params = s.PaymentReverseSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        reversal = services.payment_reverse(
+        reversal = payment_reverse(
             actor=request.user, payment=payment, reason=params.validated_data["reason"]
         )
         return Response(self.get_serializer(reversal).data, status=status.HTTP_201_CREATED)
@@ -221,7 +224,7 @@ class CnabImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Billin
         upload = s.CnabUploadSerializer(data=request.data, context=self.get_serializer_context())
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
-        result = imports.cnab_import(
+        result = cnab_import(
             actor=request.user,
             wallet=upload.validated_data["wallet"],
             data=file,  # read in chunks by the import, never whole
@@ -255,7 +258,7 @@ class BillingRunViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        run = runs.start_run(actor=self.request.user, period=data["period"], branch=data.get("branch"))
+        run = billing_run_start(actor=self.request.user, period=data["period"], branch=data.get("branch"))
         try:
             tasks.execute_billing_run.delay(run.pk)
         except Exception:
@@ -326,8 +329,8 @@ class TrustUnlockAPIView(ActorContextMixin, generics.GenericAPIView):
     def post(self, request, pk):
         if not any(request.user.has_perm(perm) for perm in TRUST_UNLOCK_PERMISSIONS):
             raise PermissionDenied
-        contract = get_object_or_404(Contract.objects.restrict(request.user), pk=pk)
-        contract = collection.trust_unlock(actor=request.user, contract=contract, source="api")
+        contract = get_object_or_404(selectors.contracts_for(request.user), pk=pk)
+        contract = trust_unlock(actor=request.user, contract=contract, source="api")
         state = CollectionState.objects.get(contract=contract)
         data = {"contract": contract, "trust_until": state.trust_until}
         return Response(self.get_serializer(data).data)

@@ -7,6 +7,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator
 from itertools import chain
+from types import ModuleType
 from typing import BinaryIO
 
 from . import cnab240, cnab400
@@ -58,6 +59,7 @@ class ReturnReader:
         second = next(texts, None)
         all_texts = _unbroken(first) if second is None else chain((first, second), texts)
 
+        layout: ModuleType
         if cnab240.looks_like_header(first):
             layout = cnab240
         elif cnab400.looks_like_header(first):

@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enlace.billing import boleto, charges
+from enlace.billing import boleto
 from enlace.billing.models import Invoice, InvoiceStatus
+from enlace.billing.services.invoices import invoice_boleto
 from enlace.core.models import Wallet
 from enlace.core.validators import format_cnpj
 from enlace.customers.validators import format_cep, format_document
@@ -176,7 +177,7 @@ def _beneficiary_code(invoice: Invoice) -> str:
     wallet = invoice.wallet
     if invoice.barcode and wallet.bank_code in boleto.BANKS and invoice.nosso_numero:
         try:
-            return charges.make_slip(invoice).beneficiary_code_display
+            return invoice_boleto(invoice).beneficiary_code_display
         except (boleto.BoletoError, TypeError):
             pass
     agency = "-".join(p for p in (wallet.agency, wallet.agency_digit) if p)

@@ -1,3 +1,4 @@
 """Operator screens of the finance area ("Financeiro", SPEC §7). Business rules live in the
-services (``services``, ``imports``, ``runs``, ``renegotiation``, ``collection``); these views check
-permissions and branch scope, read the forms and call them."""
+services (``enlace.billing.services``: ``invoices``, ``payments``, ``imports``, ``runs``,
+``renegotiation``, ``collection``) and reads in ``selectors``; these views check permissions, read
+the forms and call them."""

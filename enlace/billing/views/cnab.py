@@ -1,5 +1,5 @@
 """Bank return files ("Retornos bancários", F-6): the list of imported files, the upload (wallet +
-file, one transaction through ``imports.cnab_import``) and the result page with the records and
+file, one transaction through ``services.imports.cnab_import``) and the result page with the records and
 their outcome, paginated."""
 
 from django.contrib import messages
@@ -13,8 +13,9 @@ from django.views import View
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
 
-from .. import forms, imports, tables
+from .. import forms, tables
 from ..models import CnabImport, CnabRecord
+from ..services.imports import cnab_import
 
 
 class CnabImportListView(ObjectListView):
@@ -47,7 +48,7 @@ class CnabImportAddView(ObjectViewMixin, View):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = imports.cnab_import(
+                result = cnab_import(
                     actor=request.user,
                     wallet=form.cleaned_data["wallet"],
                     data=upload,  # read in chunks by the import, never whole

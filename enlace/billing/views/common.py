@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +12,6 @@ from enlace.core.charts import bar_chart
 from enlace.core.exceptions import ApplicationError
 from enlace.core.validators import validate_date_in_range
 
-from ..filtersets import color_condition
 from ..models import ZERO, InvoiceColor
 
 
@@ -54,27 +52,7 @@ def legend() -> list[dict]:
     return [{"color": c.value, "label": c.label} for c in InvoiceColor]
 
 
-# --- The chart of the receivables list: amount by colour, inline SVG ----------------------------------
-
-
-def amount_by_color(queryset, today: datetime.date | None = None) -> list[dict]:
-    """Amount and count of ``queryset``'s invoices per F-2 colour (one query)."""
-    today = today or timezone.localdate()
-    aggregates = {}
-    for color in InvoiceColor:
-        condition = color_condition(color, today)
-        aggregates[f"{color.value}_amount"] = Sum("amount", filter=condition)
-        aggregates[f"{color.value}_count"] = Count("pk", filter=condition)
-    values = queryset.order_by().aggregate(**aggregates)
-    return [
-        {
-            "color": color.value,
-            "label": color.label,
-            "amount": values[f"{color.value}_amount"] or ZERO,
-            "count": values[f"{color.value}_count"] or 0,
-        }
-        for color in InvoiceColor
-    ]
+# --- The chart of the receivables list (``selectors.amount_by_color``), inline SVG ---------------
 
 
 def chart(rows: list[dict]) -> dict:

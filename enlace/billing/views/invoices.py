@@ -2,11 +2,9 @@
 the invoice page (boleto, PIX, payments, amount due today); the one-off invoice ("boleto avulso");
 the cancellation; the boleto, carnê and PIX QR downloads."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,12 +14,12 @@ from django.views import View
 
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
-from enlace.customers.models import Customer
 
-from .. import boleto, forms, pix, services, tables
+from .. import boleto, forms, pix, selectors, tables
 from ..models import OPEN_STATUSES, Invoice, InvoiceStatus, Payment
 from ..pdf import boleto_pdf, carne_pdf
-from .common import amount_by_color, chart, legend, pdf_response, safe_next
+from ..services.invoices import invoice_cancel, invoice_create
+from .common import chart, legend, pdf_response, safe_next
 
 INVOICE_RELATED = ("customer", "contract", "wallet", "branch", "renegotiation")
 
@@ -57,7 +55,7 @@ class InvoiceListView(ObjectListView):
         query.pop("page", None)
         return {
             "legend": legend(),
-            "chart": chart(amount_by_color(queryset)),
+            "chart": chart(selectors.amount_by_color(queryset)),
             "color_query": query.urlencode(),
         }
 
@@ -102,7 +100,7 @@ class InvoiceDetailView(ObjectDetailView):
             "status_text": tables.status_text(invoice),
             "legend": legend(),
             "digitable_line": digitable,
-            "due_today": services.amount_due(invoice, today) if invoice.is_open else None,
+            "due_today": selectors.amount_due(invoice, today) if invoice.is_open else None,
             "payments": payments,
             "old_invoices": (
                 Invoice.objects.filter(renegotiation_links__renegotiation=invoice.renegotiation_id)
@@ -132,7 +130,7 @@ class InvoiceAddView(ObjectViewMixin, View):
             customer_id = int(customer_id)
         except (TypeError, ValueError):
             raise Http404 from None
-        return get_object_or_404(Customer.objects.restrict(self.request.user), pk=customer_id, is_lead=False)
+        return get_object_or_404(selectors.customers_for(self.request.user), pk=customer_id)
 
     def render_form(self, customer, form):
         context = {
@@ -143,11 +141,9 @@ class InvoiceAddView(ObjectViewMixin, View):
         }
         if customer is None:
             query = self.request.GET.get("q", "").strip()
-            found = Customer.objects.restrict(self.request.user).filter(is_lead=False)
-            if query:
-                for word in query.split():
-                    found = found.filter(Q(name__icontains=word) | Q(cpf_cnpj__icontains=word))
-            context.update({"query": query, "customers": found.order_by("name")[:20] if query else []})
+            context.update(
+                {"query": query, "customers": selectors.customer_choices(self.request.user, query)}
+            )
         return render(self.request, self.template_name, context)
 
     def get(self, request):
@@ -165,7 +161,7 @@ class InvoiceAddView(ObjectViewMixin, View):
         form = forms.OneOffInvoiceForm(data=request.POST, customer=customer, user=request.user)
         if form.is_valid():
             try:
-                invoice = services.invoice_create(actor=request.user, **form.service_data())
+                invoice = invoice_create(actor=request.user, **form.service_data())
             except (ValidationError, ApplicationError) as exc:
                 forms.add_service_errors(form, exc)
             else:
@@ -200,9 +196,7 @@ class InvoiceCancelView(ObjectViewMixin, View):
         form = forms.ReasonForm(data=request.POST, user=request.user)
         if form.is_valid():
             try:
-                services.invoice_cancel(
-                    actor=request.user, invoice=invoice, reason=form.cleaned_data["reason"]
-                )
+                invoice_cancel(actor=request.user, invoice=invoice, reason=form.cleaned_data["reason"])
             except (ValidationError, ApplicationError) as exc:
                 forms.add_service_errors(form, exc)
             else:
@@ -255,8 +249,3 @@ class InvoicePixQrView(ObjectViewMixin, View):
         response = HttpResponse(pix.qr_png(invoice.pix_payload, scale=6), content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
-
-
-def renegotiation_start_url(customer, invoice_ids=()) -> str:
-    query = [("customer", customer.pk), *(("invoice", pk) for pk in invoice_ids)]
-    return f"{reverse('billing:renegotiation_new')}?{urlencode(query)}"

@@ -13,9 +13,10 @@ from django.views import View
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
 
-from .. import forms, services, tables
+from .. import forms, selectors, tables
 from ..models import Invoice, Payment, PaymentMethod
 from ..pdf import receipt_pdf
+from ..services.payments import payment_create, payment_reverse
 from .common import error_messages, legend, parse_date, pdf_response, safe_next
 from .invoices import INVOICE_RELATED, finance_tab_url
 
@@ -73,7 +74,7 @@ class InvoiceSettleView(ObjectViewMixin, View):
         return "billing.add_payment"
 
     def initial(self, invoice, date):
-        due = services.amount_due(invoice, date)
+        due = selectors.amount_due(invoice, date)
         return {
             "date": date,
             "method": self.request.GET.get("method") or PaymentMethod.CASH,
@@ -89,7 +90,7 @@ class InvoiceSettleView(ObjectViewMixin, View):
             **self.base_context(),
             "invoice": invoice,
             "form": form,
-            "due": services.amount_due(invoice, date),
+            "due": selectors.amount_due(invoice, date),
             "date": date,
             "legend": legend(),
             "color": invoice.color(),
@@ -120,7 +121,7 @@ class InvoiceSettleView(ObjectViewMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                payment = services.payment_create(
+                payment = payment_create(
                     actor=request.user,
                     invoice=invoice,
                     date=data["date"],
@@ -157,9 +158,7 @@ class PaymentReverseView(ObjectViewMixin, View):
     def post(self, request, pk):
         payment = self.get_object()
         try:
-            services.payment_reverse(
-                actor=request.user, payment=payment, reason=request.POST.get("reason", "")
-            )
+            payment_reverse(actor=request.user, payment=payment, reason=request.POST.get("reason", ""))
         except (ValidationError, ApplicationError) as exc:
             error_messages(request, exc)
         else:

@@ -1,4 +1,4 @@
-"""The renegotiation wizard (F-8), one page per step of ``enlace.billing.renegotiation``:
+"""The renegotiation wizard (F-8), one page per step of ``enlace.billing.services.renegotiation``:
 
 1. choose the customer's open invoices (``renegotiation_start``: a draft holds them, so a second
    renegotiation cannot take them);
@@ -22,11 +22,10 @@ from django.views import View
 
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import ObjectViewMixin
-from enlace.customers.models import Customer
 
-from .. import forms, services
+from .. import forms, selectors
 from ..models import Invoice, RenegotiatedInvoice, Renegotiation
-from ..renegotiation import (
+from ..services.renegotiation import (
     renegotiation_cancel,
     renegotiation_finish,
     renegotiation_preview,
@@ -85,7 +84,7 @@ class RenegotiationNewView(ObjectViewMixin, View):
         value = self.request.POST.get("customer") or self.request.GET.get("customer") or ""
         if not value.isdigit():
             raise Http404
-        return get_object_or_404(Customer.objects.restrict(self.request.user), pk=int(value), is_lead=False)
+        return get_object_or_404(selectors.customers_for(self.request.user), pk=int(value))
 
     def render_form(self, customer, form):
         today = timezone.localdate()
@@ -103,7 +102,7 @@ class RenegotiationNewView(ObjectViewMixin, View):
                     "invoice": invoice,
                     "checked": str(invoice.pk) in selected,
                     "color": invoice.color(today),
-                    "due": services.amount_due(invoice, today),
+                    "due": selectors.amount_due(invoice, today),
                     "held_by": held.get(invoice.pk),
                 }
             )
@@ -167,7 +166,7 @@ class RenegotiationDetailView(_RenegotiationMixin, View):
         today = timezone.localdate()
         invoices = self.held_invoices(renegotiation)
         for invoice in invoices:
-            invoice.due = services.amount_due(invoice, today)
+            invoice.due = selectors.amount_due(invoice, today)
             invoice.row_color = invoice.color(today)
         context = self.context(renegotiation, form=form, invoices=invoices, steps=steps(2))
         return render(self.request, "billing/renegotiation_terms.html", context)

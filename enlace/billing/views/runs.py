@@ -12,8 +12,9 @@ from django.views import View
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
 
-from .. import filtersets, forms, runs, tables, tasks
+from .. import filtersets, forms, tables, tasks
 from ..models import BillingRun
+from ..services.runs import billing_run_start
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class BillingRunListView(_RunScopeMixin, ObjectListView):
 
 
 class BillingRunAddView(ObjectViewMixin, View):
-    """Start a run: recorded by ``runs.start_run``, executed by the Celery task (in the request when
+    """Start a run: recorded by ``billing_run_start``, executed by the Celery task (in the request when
     no broker is configured), then the progress page."""
 
     model = BillingRun
@@ -53,7 +54,7 @@ class BillingRunAddView(ObjectViewMixin, View):
         form = forms.BillingRunForm(data=request.POST, user=request.user)
         if form.is_valid():
             try:
-                run = runs.start_run(
+                run = billing_run_start(
                     actor=request.user, period=form.cleaned_data["period"], branch=form.cleaned_data["branch"]
                 )
             except (ValidationError, ApplicationError) as exc:

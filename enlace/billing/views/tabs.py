@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +15,10 @@ from django.views import View
 from enlace.contracts.models import Contract
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.generic import ObjectViewMixin
-from enlace.customers.models import Customer
 
-from .. import collection, tables
-from ..models import ZERO, CollectionState, Invoice, Payment
+from .. import selectors, tables
+from ..models import ZERO, CollectionState, Invoice
+from ..services.collection import trust_unlock, trust_unlock_forbid
 from .common import error_messages, legend
 from .invoices import finance_tab_url, invoice_actions
 
@@ -61,28 +60,17 @@ def totals(invoices, today) -> dict:
     }
 
 
-def scoped_invoices(user, **lookup):
-    payments = Payment.objects.order_by("date", "id")
-    return list(
-        Invoice.objects.restrict(user)
-        .filter(**lookup)
-        .select_related("contract", "wallet", "renegotiation")
-        .prefetch_related(Prefetch("payments", queryset=payments))
-        .order_by("-due_date", "-id")[:600]
-    )
-
-
 class CustomerFinanceTabView(ObjectViewMixin, View):
     """The customer page's "Financeiro" tab."""
 
     model = Invoice
 
     def get(self, request, pk):
-        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
+        customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
         if not request.htmx:
             return redirect(finance_tab_url(customer))
         today = timezone.localdate()
-        invoices = scoped_invoices(request.user, customer=customer)
+        invoices = selectors.tab_invoices(request.user, customer=customer)
         user = request.user
         context = {
             "customer": customer,
@@ -108,15 +96,13 @@ class ContractFinanceTabView(ObjectViewMixin, View):
     model = Invoice
 
     def get(self, request, pk):
-        contract = get_object_or_404(
-            Contract.objects.restrict(request.user).select_related("customer"), pk=pk
-        )
+        contract = get_object_or_404(selectors.contracts_for(request.user), pk=pk)
         if not request.htmx:
             return redirect(contract_finance_url(contract))
         user = request.user
         today = timezone.localdate()
-        invoices = scoped_invoices(user, contract=contract)
-        available, why = collection.trust_unlock_available(contract)
+        invoices = selectors.tab_invoices(user, contract=contract)
+        available, why = selectors.trust_unlock_available(contract)
         query = urlencode({"customer": contract.customer_id, "contract": contract.pk})
         context = {
             "contract": contract,
@@ -161,7 +147,7 @@ class TrustUnlockView(_TrustMixin, View):
     def post(self, request, pk):
         contract = self.get_object()
         try:
-            collection.trust_unlock(actor=request.user, contract=contract, source="operator")
+            trust_unlock(actor=request.user, contract=contract, source="operator")
         except (ValidationError, ApplicationError) as exc:
             error_messages(request, exc)
         else:
@@ -180,7 +166,7 @@ class TrustForbidView(_TrustMixin, View):
     def post(self, request, pk):
         contract = self.get_object()
         forbidden = request.POST.get("forbidden") in ("1", "true", "on")
-        collection.trust_unlock_forbid(actor=request.user, contract=contract, forbidden=forbidden)
+        trust_unlock_forbid(actor=request.user, contract=contract, forbidden=forbidden)
         messages.success(
             request, _("Trust unlock forbidden.") if forbidden else _("Trust unlock allowed again.")
         )

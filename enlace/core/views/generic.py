@@ -13,7 +13,9 @@ Permissions: the model permission of the action (``view``/``add``/``change``/``d
 records outside the operator's branches are 404 (``enlace.core.scope.restrict``; a model that declares
 no ``branch_scope`` is refused, so no page can serve an unscoped model by forgetting it). Writes go
 through a service: by default ``core.services.object_save``/``object_delete``; a view with business
-rules overrides ``save_object``/``delete_object`` to call its own service.
+rules overrides ``save_object``/``delete_object`` to call its own service. A service's refusal is
+shown on the form by ``core.forms.add_service_errors``. An action on one record (form → service →
+message) and a tab of a record's page are ``ObjectActionView`` and ``TabView`` (``actions.py``).
 """
 
 import csv
@@ -25,7 +27,6 @@ from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
@@ -33,8 +34,10 @@ from django_tables2 import RequestConfig
 from .. import services
 from ..csvsafe import neutralise_row
 from ..exceptions import ApplicationError
+from ..forms import add_service_errors
 from ..models import ObjectChange
 from ..scope import restrict, scope_rule
+from .common import safe_next
 
 
 def url_name(model, action: str, namespace: str | None = None) -> str:
@@ -183,13 +186,6 @@ class ObjectDetailView(ObjectViewMixin, View):
         return render(request, self.template_name, context)
 
 
-def _safe_next(request, default):
-    nxt = request.POST.get("next") or request.GET.get("next")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return nxt
-    return default
-
-
 class ObjectEditView(ObjectViewMixin, View):
     """Add (no pk) or edit a record through its form and a service."""
 
@@ -237,31 +233,12 @@ class ObjectEditView(ObjectViewMixin, View):
         if form.is_valid():
             try:
                 obj = self.save_object(form)
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            except (ValidationError, ApplicationError) as exc:
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%(object)s saved.") % {"object": obj})
-                return redirect(_safe_next(request, self.get_success_url(obj)))
+                return redirect(safe_next(request, self.get_success_url(obj)))
         return self.render_form(form, instance)
-
-
-def _errors_to_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                if target is None and field != "__all__":
-                    error = (
-                        f"{form.instance._meta.get_field(field).verbose_name}: {error}"
-                        if field in {f.name for f in form.instance._meta.get_fields()}
-                        else error
-                    )
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 class ObjectDeleteView(ObjectViewMixin, View):
@@ -284,7 +261,7 @@ class ObjectDeleteView(ObjectViewMixin, View):
             messages.error(request, exc.message)
             return redirect(obj.get_absolute_url())
         messages.success(request, _("%(object)s deleted.") % {"object": label})
-        return redirect(_safe_next(request, reverse(self.view_name("list"))))
+        return redirect(safe_next(request, reverse(self.view_name("list"))))
 
 
 class ObjectChangesView(ObjectViewMixin, View):

@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from .. import services
-from ..forms import GeneralParametersForm
+from ..forms import GeneralParametersForm, add_service_errors
 from ..models import GeneralParameters
-from .generic import _errors_to_form
 
 
 class ParametersView(LoginRequiredMixin, View):
@@ -44,7 +43,7 @@ class ParametersView(LoginRequiredMixin, View):
             try:
                 services.parameters_update(actor=request.user, **values)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Parameters saved."))
                 return redirect("core:parameters")

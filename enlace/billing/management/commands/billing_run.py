@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from enlace.billing import runs
+from enlace.billing.selectors import billable_contracts
+from enlace.billing.services.runs import billing_run_execute, billing_run_start
 from enlace.core import context
 from enlace.core.models import Branch
 
@@ -32,17 +33,17 @@ class Command(BaseCommand):
             raise CommandError(f"No branch {branch}.")
         with context.acting_as(actor, source="command"):
             try:
-                run = runs.start_run(actor=actor, period=period, branch=branch_obj)
+                run = billing_run_start(actor=actor, period=period, branch=branch_obj)
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from exc
             bar = tqdm(
-                total=runs.billable_contracts(period, branch=branch_obj).count(),
+                total=billable_contracts(period, branch=branch_obj).count(),
                 unit="contract",
                 desc=f"billing {period}",
                 disable=no_progress,
                 file=self.stderr,
             )
-            run = runs.execute(run, progress=bar.update)
+            run = billing_run_execute(run, progress=bar.update)
             bar.close()
         self.stdout.write(
             f"Billing run {run.period}: {run.created} invoice(s) created, {run.skipped} skipped, "

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from enlace.billing.imports import cnab_import
 from enlace.billing.models import CnabRecord
+from enlace.billing.services.imports import cnab_import
 from enlace.core import context
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import Wallet

@@ -1,4 +1,5 @@
-"""``manage.py import_ceps FILE.csv``: load the local CEP table (SPEC A-1).
+"""``manage.py import_ceps FILE.csv``: load the local CEP table (SPEC A-1: the CEP
+lookup asks this table first, then the online provider).
 
 The file has a header with the columns ``cep,logradouro,bairro,ibge,uf`` (comma or semicolon
 separated, UTF-8). Existing CEPs are updated; lines with an invalid CEP or an unknown IBGE code

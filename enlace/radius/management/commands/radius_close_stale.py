@@ -1,5 +1,6 @@
 """``manage.py radius_close_stale [--intervals N] [--interval SECONDS]`` — close accounting sessions
-whose concentrator stopped sending updates (SPEC L-12).
+whose concentrator stopped sending updates (SPEC L-12: the sessions FreeRADIUS writes show which
+logins are online now).
 
 A session without an accounting update for N × the interim interval (defaults: the general
 parameters "close sessions after missed interims" and "accounting interim interval") is closed
