@@ -115,9 +115,9 @@ def test_contract_cancellation_date_out_of_range_is_400(admin_api, active_contra
 
 
 def test_schedule_datetime_out_of_range_is_refused():
-    from enlace.support.api import ScheduleSerializer
+    from enlace.support.api import ACTION_PARAMS
 
-    serializer = ScheduleSerializer(
+    serializer = ACTION_PARAMS["schedule"](
         data={"scheduled_start": "0001-01-01T08:00:00Z", "scheduled_end": "2100-01-01T09:00:00-03:00"}
     )
     assert not serializer.is_valid()
