@@ -129,6 +129,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id with OWASP's parameters (enlace.core.hashers: 19 MiB, t=2, p=1, ~20 ms a check) for
+# operators and subscribers; PBKDF2 after it still verifies older hashes, which are rehashed with
+# Argon2id at the next successful login (staff: Django's setter; portal: enlace.portal.security).
+PASSWORD_HASHERS = [
+    "enlace.core.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

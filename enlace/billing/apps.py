@@ -8,7 +8,19 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
+        from enlace.core import parameters
+
+        from .models import BillingSettings
+
         register_ui()
+        # The tab "Finance" of the parameters page: the app's settings row.
+        fields = (
+            "collection_notice_days",
+            "collection_block_days",
+            "trust_unlock_days",
+            "billing_days_ahead",
+        )
+        parameters.register(_("Finance"), BillingSettings, fields, order=50)
 
 
 def register_ui():

@@ -27,10 +27,20 @@ from django.utils import timezone
 from enlace.contracts.models import ContractStatus
 from enlace.contracts.services import contract_update
 from enlace.core.models import GeneralParameters
+from enlace.core.money import cents
 from enlace.core.services import object_save
 
 from .cnab import SyntheticRecord, build_cnab240, nosso_numero_for
-from .models import BillingRun, CnabImport, CollectionState, Invoice, InvoiceKind, Payment, PaymentMethod
+from .models import (
+    BillingRun,
+    BillingSettings,
+    CnabImport,
+    CollectionState,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentMethod,
+)
 from .models import Renegotiation as RenegotiationModel
 from .services.collection import collection_run
 from .services.imports import cnab_import
@@ -142,7 +152,7 @@ def _settlements(demo, contracts, today) -> None:
             if name == JOAO and invoice.due_date >= today - datetime.timedelta(days=OVERDUE_WINDOW):
                 continue  # stays overdue: the collection routine blocks the contract
             if name == MARIA and n == len(invoices) - 1:
-                _pay(demo, invoice, method=method, amount=(invoice.amount / 2).quantize(Decimal("0.01")))
+                _pay(demo, invoice, method=method, amount=cents(invoice.amount / 2))
                 continue  # partly paid (P)
             _pay(demo, invoice, method=method, late_days=late if n == 0 else 0)
 
@@ -268,7 +278,7 @@ def _collection(demo, contracts, today) -> None:
     )
     first = oldest.order_by("due_date").first()
     if first is not None:
-        params = GeneralParameters.load()
+        params = BillingSettings.load()
         notice_day = first.due_date + datetime.timedelta(days=max(params.collection_notice_days, 1))
         if notice_day < today:
             collection_run(today=notice_day)

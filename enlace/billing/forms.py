@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
@@ -24,26 +23,6 @@ from .models import OPEN_STATUSES, Invoice, InvoiceColor, InvoiceStatus, Payment
 from .services.renegotiation import MAX_INSTALMENTS
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-def add_service_errors(form, exc) -> None:
-    """Show a service's ``ValidationError`` or ``ApplicationError`` on the form: on the field it
-    names when the form has it, otherwise at the top (with the field's name)."""
-    from enlace.core.exceptions import ApplicationError
-
-    if isinstance(exc, ApplicationError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, messages in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            if target is None and field != "__all__":
-                message = f"{capfirst(field.replace('_', ' '))}: {message}"
-            form.add_error(target, message)
 
 
 def wallets_for(request):
@@ -136,8 +115,8 @@ class CnabImportListFilterSet(CnabImportFilterSet):
 
 
 class SettleForm(EnlaceForm):
-    """ "Baixa" (F-6): amount and charges come prefilled with what is due on the date (F-7); a
-    smaller amount is a partial payment."""
+    """ "Baixa" (F-6): amount and charges come prefilled with what is due on the date (F-7: the wallet's fine
+    and interest, capped at 2 % and 1 % a month); a smaller amount is a partial payment."""
 
     date = forms.DateField(label=_("payment date"), widget=forms.DateInput)
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
@@ -243,7 +222,7 @@ class BillingRunForm(EnlaceForm):
         self.fields["period"].initial = next_period()
 
 
-# --- Renegotiation wizard (F-8) -----------------------------------------------------------------------
+# --- Renegotiation wizard (F-8: open invoices replaced by new ones, the old turn grey) ------------------
 
 
 class InvoiceChoiceField(forms.ModelMultipleChoiceField):

@@ -16,10 +16,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enlace.core.models import AnalyticAccount, Branch, EnlaceModel, Wallet
+from enlace.core.models import AnalyticAccount, AppSettings, Branch, EnlaceModel, Wallet
+from enlace.core.money import ZERO
 from enlace.core.validators import no_edge_whitespace_constraints
-
-ZERO = Decimal("0.00")
 
 
 def operator_field():
@@ -148,6 +147,16 @@ class Invoice(EnlaceModel):
             models.Index(fields=["customer", "due_date"], name="invoice_customer_due_idx"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due_idx"),
             models.Index(fields=["contract", "status", "due_date"], name="invoice_contract_open_idx"),
+            # The receivables list (issue 22): its order; open invoices in that order (status A/P
+            # and the blue/orange/red colours: without it PostgreSQL walks the whole order index
+            # past the paid months); its filters by period and by branch (checked with EXPLAIN at
+            # 1.2 M invoices, docs/bench.md).
+            models.Index(fields=["due_date", "id"], name="invoice_due_id_idx"),
+            models.Index(
+                fields=["due_date", "id"], condition=Q(status__in=OPEN_STATUSES), name="invoice_open_due_idx"
+            ),
+            models.Index(fields=["period", "status", "due_date", "id"], name="invoice_period_status_idx"),
+            models.Index(fields=["branch", "due_date", "id"], name="invoice_branch_due_idx"),
         ]
         constraints = [
             *no_edge_whitespace_constraints("invoice", "description", "cancel_reason", "period"),
@@ -211,6 +220,9 @@ class WalletSequence(models.Model):
 
     wallet = models.OneToOneField(Wallet, on_delete=models.PROTECT, related_name="+", primary_key=True)
     next_value = models.PositiveBigIntegerField(default=1)
+    # The year ``next_value`` counts in, for a sequence that restarts each year (Sicredi: the year
+    # is part of the nosso número); ``None`` for the banks whose sequence never restarts.
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.wallet} → {self.next_value}"
@@ -275,6 +287,7 @@ class Payment(EnlaceModel):
         ordering = ["-date", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["date", "id"], name="payment_date_id_idx")]  # the list's order
         constraints = [
             *no_edge_whitespace_constraints("payment", "notes", "reversal_reason"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
@@ -310,6 +323,9 @@ class CnabImport(EnlaceModel):
     settled = models.PositiveIntegerField(_("settled"), default=0)
     settled_amount = models.DecimalField(_("amount settled"), **MONEY, default=ZERO)
     not_settled = models.PositiveIntegerField(_("not settled"), default=0)
+    # What the file was accepted with but could not be checked (a Bradesco trailer whose counts are
+    # blank), as the parser words it: shown on the import's page and in the API.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     operator = operator_field()
     created_at = models.DateTimeField(_("imported at"), default=timezone.now, editable=False)
 
@@ -492,3 +508,42 @@ class CollectionState(models.Model):
 
     def __str__(self):
         return str(self.contract)
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+class BillingSettings(AppSettings):
+    """Finance settings (tab "Finance" of Configurações ➜ Parâmetros ➜ Parâmetros Gerais,
+    registered in ``apps.py``), read by the collection routine and the daily billing task.
+
+    F-9: a contract with an invoice overdue for ``collection_notice_days`` goes to "Financeiro em
+    atraso" (the notice); ``collection_block_days`` after the notice it is blocked automatically
+    (Anatel: 15); a trust unlock restores access for ``trust_unlock_days``, once per block.
+    F-3: the daily billing task generates a period's invoices ``billing_days_ahead`` days before
+    they fall due.
+    """
+
+    collection_notice_days = models.PositiveSmallIntegerField(
+        _("overdue notice after (days)"),
+        default=1,
+        help_text=_("Days after the due date before a contract goes to 'Overdue payment' (notice)."),
+    )
+    collection_block_days = models.PositiveSmallIntegerField(
+        _("automatic block after notice (days)"),
+        default=15,
+        help_text=_("Days in 'Overdue payment' before the automatic block (Anatel: 15)."),
+    )
+    trust_unlock_days = models.PositiveSmallIntegerField(
+        _("trust unlock (days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long a trust unlock restores access; once per block."),
+    )
+    billing_days_ahead = models.PositiveSmallIntegerField(
+        _("generate invoices ahead (days)"),
+        default=15,
+        help_text=_(
+            "The daily billing task generates a period's invoices this many days before they fall due."
+        ),
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from enlace.contracts.models import AccessStatus, Contract, ContractStatus
 from enlace.core import validators
 from enlace.core.models import Wallet
+from enlace.core.money import cents
 from enlace.customers.models import Customer
 from enlace.customers.selectors import customer_search
 
@@ -31,7 +32,6 @@ from .models import (
     InvoiceKind,
     Payment,
 )
-from .services.common import money
 
 #: A running billing run whose heartbeat is older than this lost its worker (a chunk takes seconds).
 STALE_AFTER = datetime.timedelta(minutes=10)
@@ -76,6 +76,11 @@ def customer_choices(user, text: str, *, limit: int = 20) -> list[Customer]:
     return list(customer_search(customers_for(user).select_related("branch"), text)[:limit])
 
 
+def wallets_in_scope(user) -> QuerySet:
+    """Wallets of the branches ``user`` works in (active or not)."""
+    return Wallet.objects.restrict(user)
+
+
 def contracts_for(user) -> QuerySet:
     """Contracts of the branches ``user`` works in, with their customer."""
     return Contract.objects.restrict(user).select_related("customer")
@@ -84,13 +89,20 @@ def contracts_for(user) -> QuerySet:
 def amount_by_color(queryset, today: datetime.date | None = None) -> list[dict]:
     """Amount and count of ``queryset``'s invoices per F-2 colour (the colour a receivable shows:
     open, overdue, paid, ...), in one query."""
+    return amount_by_color_and_count(queryset, today)[0]
+
+
+def amount_by_color_and_count(queryset, today: datetime.date | None = None) -> tuple[list[dict], int]:
+    """``amount_by_color`` and the number of rows of ``queryset``, in the same one query (the
+    receivables list pages with that number instead of counting the filtered rows again)."""
     today = today or timezone.localdate()
-    aggregates: dict[str, Aggregate] = {}
+    aggregates: dict[str, Aggregate] = {"_rows": Count("pk")}
     for color in InvoiceColor:
         condition = color_condition(color, today)
         aggregates[f"{color.value}_amount"] = Sum("amount", filter=condition)
         aggregates[f"{color.value}_count"] = Count("pk", filter=condition)
-    values = queryset.order_by().aggregate(**aggregates)
+    # No ORDER BY and none of the list's select_related joins: only the invoice's own columns.
+    values = queryset.order_by().select_related(None).aggregate(**aggregates)
     return [
         {
             "color": color.value,
@@ -99,10 +111,10 @@ def amount_by_color(queryset, today: datetime.date | None = None) -> list[dict]:
             "count": values[f"{color.value}_count"] or 0,
         }
         for color in InvoiceColor
-    ]
+    ], values["_rows"]
 
 
-# --- Money owed (F-7) ---------------------------------------------------------------------------
+# --- Money owed (F-7: the wallet's fine and interest, capped at 2 % and 1 % a month) --------------
 
 
 def late_charges(
@@ -118,8 +130,8 @@ def late_charges(
     fine_pct = min(wallet.fine_percent, Wallet.MAX_FINE)
     interest_pct = min(wallet.interest_percent_month, Wallet.MAX_INTEREST)
     days = (on - invoice.due_date).days
-    fine = money(base * fine_pct / 100)
-    interest = money(base * interest_pct / 100 / 30 * days)
+    fine = cents(base * fine_pct / 100)
+    interest = cents(base * interest_pct / 100 / 30 * days)
     return fine, interest
 
 
@@ -138,7 +150,7 @@ def amount_due(invoice: Invoice, on: datetime.date | None = None) -> dict:
     }
 
 
-# --- Billing run (F-3) --------------------------------------------------------------------------
+# --- Billing run (F-3: one invoice per active recurring contract and period) -------------------
 
 
 def parse_period(period: str) -> tuple[datetime.date, datetime.date]:
@@ -172,7 +184,7 @@ def stale_billing_runs() -> QuerySet:
     )
 
 
-# --- Collection routine (F-9) -------------------------------------------------------------------
+# --- Collection routine (F-9: overdue contracts get the notice, then the automatic block) -------
 
 
 def oldest_overdue(contract_ids, today: datetime.date) -> dict[int, datetime.date]:

@@ -3,22 +3,14 @@ blue due later, orange due today, red overdue, light green paid on time, dark gr
 renegotiated),
 payments ("recebimentos"), bank return files and billing runs."""
 
-from decimal import Decimal
-
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.money import brl
 from enlace.core.tables import EnlaceTable
 
 from .models import BillingRun, CnabImport, Invoice, Payment
-
-
-def brl(value) -> str:
-    """``R$ 1.234,56`` (Brazilian money, whatever the active language)."""
-    amount = Decimal(value or 0).quantize(Decimal("0.01"))
-    text = f"{abs(amount):,.2f}".translate(str.maketrans(",.", ".,"))
-    return f"{'-' if amount < 0 else ''}R$ {text}"
 
 
 def status_text(invoice: Invoice) -> str:

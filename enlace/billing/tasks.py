@@ -1,4 +1,5 @@
-"""Celery tasks of the finance area (SPEC F-3, F-9). Each is idempotent: a retry or a second
+"""Celery tasks of the finance area (SPEC F-3: the billing run, one invoice per contract and period; F-9:
+the daily collection routine that blocks overdue contracts). Each is idempotent: a retry or a second
 worker never doubles an invoice or a block."""
 
 from celery import shared_task
@@ -20,7 +21,8 @@ def check_contract(contract_id: int) -> dict:
 
 @shared_task(name="enlace.billing.tasks.collection_routine", ignore_result=True)
 def collection_routine() -> dict:
-    """The daily collection routine (F-9)."""
+    """The daily collection routine (F-9: overdue contracts get the notice "Financeiro em atraso", then
+    "Bloqueio automático"; a paid one gets its access back)."""
     from .services.collection import collection_run
 
     with context.acting_as(None, source="task"):
@@ -70,11 +72,10 @@ def daily_billing() -> dict:
 
     from django.utils import timezone
 
-    from enlace.core.models import GeneralParameters
-
+    from .models import BillingSettings
     from .services.runs import billing_run_start_and_execute
 
-    ahead = timezone.localdate() + datetime.timedelta(days=GeneralParameters.load().billing_days_ahead)
+    ahead = timezone.localdate() + datetime.timedelta(days=BillingSettings.load().billing_days_ahead)
     with context.acting_as(None, source="task"):
         run = billing_run_start_and_execute(actor=None, period=f"{ahead:%Y-%m}")
     return {"period": run.period, "created": run.created}

@@ -1,4 +1,5 @@
-"""REST resources of plans and contracts (SPEC G-5, §14): ``plans``, ``contracts`` and ``history``.
+"""REST resources of plans and contracts (SPEC G-5: every screen has a REST equivalent; §14: the
+field names are a stable contract, never renamed): ``plans``, ``contracts`` and ``history``.
 
 Contracts are created and changed without their status fields; the status changes through the
 actions ``POST /api/v1/contracts/{id}/activate/``, ``block/`` (``reason``), ``unblock/``
@@ -7,8 +8,7 @@ actions ``POST /api/v1/contracts/{id}/activate/``, ``block/`` (``reason``), ``un
 answering the contract; a refused transition is 400 ``{"detail", "code": "invalid_transition"}``.
 """
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +26,7 @@ from enlace.api.routers import router
 from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.api.viewsets import EnlaceGenericViewSet, EnlaceModelViewSet
 from enlace.customers.models import Customer
+from enlace.customers.selectors import customer_in_scope
 
 from . import filtersets, reports, selectors, services
 from .forms import PLAN_FIELDS
@@ -83,7 +84,8 @@ class ContractSerializer(EnlaceModelSerializer):
 
 
 class HistorySerializer(EnlaceModelSerializer):
-    """A history entry (SPEC H-1, §14). Created through the API it is always manual, by the
+    """A history entry (SPEC H-1: what a contract went through, with type, date, text and operator;
+    §14: stable field names). Created through the API it is always manual, by the
     requesting operator; give the contract (its customer is filled in) or the customer."""
 
     class Meta:
@@ -149,13 +151,14 @@ class ChangePlanSerializer(ReasonSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["plan"].queryset = Plan.objects.restrict(request.user)
+            fields["plan"].queryset = selectors.plans_in_scope(request.user)
         return fields
 
 
 class HistoryViewSet(EnlaceModelViewSet):
-    """The contract history (SPEC §12). Filter by ``customer`` or ``contract``, ``kind``, ``manual``;
-    newest first. Only manual entries can be changed or deleted (400 ``automatic_entry``)."""
+    """The contract history (SPEC §12: everything the customer's contracts went through). Filter by
+    ``customer`` or ``contract``, ``kind``, ``manual``; newest first. Only manual entries can be changed or
+    deleted (400 ``automatic_entry``)."""
 
     queryset = ContractHistory.objects.select_related("customer", "contract")
     serializer_class = HistorySerializer
@@ -199,8 +202,9 @@ class ContractViewSet(
     mixins.UpdateModelMixin,
     EnlaceGenericViewSet,
 ):
-    """Contracts (SPEC §5). Filter by ``customer``, ``branch``, ``plan``, ``type``, ``status``,
-    ``access_status``, ``wallet``. Contracts are cancelled, never deleted."""
+    """Contracts (SPEC §5: type, status and access status, billing data, actions). Filter by ``customer``,
+    ``branch``, ``plan``, ``type``, ``status``, ``access_status``, ``wallet``. Contracts are cancelled, never
+    deleted."""
 
     queryset = Contract.objects.select_related("customer", "plan", "branch", "wallet")
     serializer_class = ContractSerializer
@@ -270,7 +274,10 @@ class CustomerHistoryPdfAPIView(PdfViewMixin, APIView):
     def get(self, request, pk):
         if not request.user.has_perm("contracts.view_contracthistory"):
             raise PermissionDenied
-        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk)
+        try:
+            customer = customer_in_scope(user=request.user, pk=pk)
+        except Customer.DoesNotExist:
+            raise Http404 from None
         pdf = reports.history_pdf(customer, selectors.customer_history(customer, user=request.user))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="history-{customer.pk}.pdf"'

@@ -17,7 +17,9 @@ class ContractsConfig(AppConfig):
 
 
 def register_tabs():
-    """This app's tabs of the customer page (SPEC C-5): "Contratos" (CT-1), "Histórico" (H-1)."""
+    """This app's tabs of the customer page (SPEC C-5: tabs in a fixed order): "Contratos" (CT-1: every
+    contract with its status, plan and access status), "Histórico" (H-1: everything the contracts went
+    through, newest first)."""
     from enlace.customers.tabs import ORDER, register
 
     register(
@@ -37,7 +39,8 @@ def register_tabs():
 
 
 def register_contract_tabs():
-    """The contract page's own tabs (SPEC CT-4): Dados, Faturamento, Histórico."""
+    """The contract page's own tabs (SPEC CT-4: a "Faturamento" tab with the required billing fields): Dados,
+    Faturamento, Histórico."""
     from .tabs import ORDER, register
 
     register("data", _("Data"), "contracts:contract_tab_data", ORDER["data"])

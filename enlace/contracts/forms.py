@@ -142,7 +142,8 @@ class HistoryForm(EnlaceModelForm):
 
 
 class ChangePlanForm(forms.Form):
-    """Upgrade/downgrade from the contract page (CT-5): another active plan of the contract's
+    """Upgrade/downgrade from the contract page (CT-5: one transaction with its history entry and its RADIUS
+    effect): another active plan of the contract's
     branch and type, from an effective date; ``contract_change_plan`` checks again."""
 
     plan = forms.ModelChoiceField(label=_("New plan"), queryset=Plan.objects.none())

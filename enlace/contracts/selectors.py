@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from enlace.core.types import Viewer
 
-from .models import Contract, ContractHistory
+from .models import Contract, ContractHistory, Plan
 
 
 class _System:
@@ -26,6 +26,11 @@ def contract_in_scope(*, user: Viewer, pk, related: tuple[str, ...] = ()) -> Con
     contract page's tabs and pages that start from a contract; raises ``Contract.DoesNotExist``
     otherwise."""
     return Contract.objects.restrict(user).select_related(*related).get(pk=pk)
+
+
+def plans_in_scope(user: Viewer) -> QuerySet:
+    """The plans the viewer's branches may use (a contract's change of plan offers them)."""
+    return Plan.objects.restrict(user)
 
 
 def customer_contracts(customer, *, user: Viewer) -> QuerySet:

@@ -65,7 +65,8 @@ def history_add(
     text: str,
     manual: bool = False,
 ) -> ContractHistory:
-    """Write one history entry (H-1). Services of every area add their automatic entries here."""
+    """Write one history entry (H-1: the history shows everything a contract went through). Services of every
+    area add their automatic entries here."""
     if customer is None and contract is not None:
         customer = contract.customer
     entry = ContractHistory(
@@ -198,7 +199,8 @@ def _check_reason(reason: str, *, required: bool) -> str:
 def contract_activate(
     *, actor: Actor, contract: Contract, activation_date: datetime.date | None = None
 ) -> Contract:
-    """Pré-contrato → Ativo, access Ativo (CT-5)."""
+    """Pré-contrato → Ativo, access Ativo (CT-5: one transaction with its history entry and its RADIUS
+    effect)."""
     with _acting(actor), transaction.atomic():
         locked = _locked(contract)
         if locked.status != ContractStatus.PRE_CONTRACT:
@@ -222,7 +224,8 @@ def contract_activate(
 
 
 def contract_block(*, actor: Actor, contract: Contract, reason: str = "") -> Contract:
-    """Bloqueio manual (CM) of an active contract, with the reason (CT-5)."""
+    """Bloqueio manual (CM) of an active contract, with the reason (CT-5: one transaction with its history
+    entry and its RADIUS effect)."""
     reason = _check_reason(reason, required=True)
     with _acting(actor), transaction.atomic():
         locked = _locked(contract)
@@ -246,7 +249,8 @@ def contract_block(*, actor: Actor, contract: Contract, reason: str = "") -> Con
 
 
 def contract_unblock(*, actor: Actor, contract: Contract, reason: str = "") -> Contract:
-    """A blocked (CM, CA or FA) active contract gets its access back (CT-5)."""
+    """A blocked (CM, CA or FA) active contract gets its access back (CT-5: one transaction with its history
+    entry and its RADIUS effect)."""
     reason = _check_reason(reason, required=False)
     with _acting(actor), transaction.atomic():
         locked = _locked(contract)
@@ -314,9 +318,10 @@ def contract_change_plan(
     effective_date: datetime.date | None = None,
     reason: str = "",
 ) -> Contract:
-    """Upgrade or downgrade (CT-5): another active plan of the contract's branch and type. The
-    price override, when there is one, is kept. ``plan_changed(contract, old, new, kind)`` is sent
-    after commit, ``kind`` being ``"upgrade"`` or ``"downgrade"`` (by price)."""
+    """Upgrade or downgrade (CT-5: one transaction with its history entry and its RADIUS effect): another
+    active plan of the contract's branch and type. The price override, when there is one, is kept.
+    ``plan_changed(contract, old, new, kind)`` is sent after commit, ``kind`` being ``"upgrade"`` or
+    ``"downgrade"`` (by price)."""
     reason = _check_reason(reason, required=False)
     with _acting(actor), transaction.atomic():
         locked = _locked(contract)

@@ -33,11 +33,12 @@ class ContractListView(ObjectListView):
     model = Contract
     queryset = Contract.objects.select_related("customer", "plan", "branch")
     table_class = tables.ContractTable
-    filterset_class = filtersets.ContractFilterSet
+    filterset_class = filtersets.ContractListFilterSet
 
 
 class ContractDetailView(ObjectViewMixin, View):
-    """The contract page (CT-4): header with the action buttons and the change of plan, the tab
+    """The contract page (CT-4: besides its data, a "Faturamento" tab with due day, wallet, payment
+    condition and first billing date): header with the action buttons and the change of plan, the tab
     bar (``tabs.py``: Dados, Faturamento, Histórico, later Logins and Financeiro) and the selected
     tab, loaded with HTMX and kept in ``?tab=``."""
 
@@ -115,7 +116,8 @@ class ContractDataTabView(ContractOwnTabView):
 
 
 class ContractBillingTabView(ContractOwnTabView):
-    """ "Faturamento" (CT-4, CT-6)."""
+    """ "Faturamento" (CT-4: due day, wallet, payment condition and first billing date are required;
+    CT-6: loyalty months, installation fee and its instalments, reason of inclusion)."""
 
     tab_key = "billing"
 
@@ -134,7 +136,8 @@ class ContractHistoryTabView(ContractOwnTabView):
 
 
 class ContractChangePlanView(ObjectActionView):
-    """POST of the change of plan of the contract page (CT-5), through ``contract_change_plan``."""
+    """POST of the change of plan of the contract page (CT-5: one transaction with its history entry and its
+    RADIUS effect), through ``contract_change_plan``."""
 
     model = Contract
     form_class = forms.ChangePlanForm
@@ -181,7 +184,8 @@ def contract_actions(contract) -> list[dict]:
 
 
 class ContractActionView(ObjectActionView):
-    """POST of an action button of the contract page (CT-5), through its service."""
+    """POST of an action button of the contract page (CT-5: one transaction with its history entry and its
+    RADIUS effect), through its service."""
 
     model = Contract
     SERVICES = {

@@ -1,11 +1,15 @@
-"""REST resources of the core reference data (SPEC G-5): serializers, viewsets and their routes.
+"""REST resources of the core reference data (SPEC G-5: every screen has a REST equivalent under
+``/api/v1/``): serializers, viewsets and their routes.
 
 Resources: ``branches``, ``departments``, ``employees``, ``payment-conditions``,
 ``analytic-accounts``, ``wallets``, ``states`` and ``cities`` (read-only, IBGE codes as ids), ``changes``
-(the audit trail, read-only) and ``parameters`` (the single row of general parameters: GET and
-PATCH at ``/api/v1/parameters/``).
+(the audit trail, read-only) and ``parameters`` (the general parameters — every app's settings row,
+registered in ``enlace.core.parameters``, as one resource: GET and PATCH at ``/api/v1/parameters/``).
 """
 
+import functools
+
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -14,9 +18,10 @@ from enlace.api.routers import router
 from enlace.api.serializers import EnlaceModelSerializer
 from enlace.api.viewsets import EnlaceModelViewSet, EnlaceReadOnlyModelViewSet, EnlaceSingletonViewSet
 
-from . import filtersets
+from . import filtersets, parameters
 from .models import (
     AnalyticAccount,
+    AppSettings,
     Branch,
     City,
     Department,
@@ -175,11 +180,37 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
 
-class GeneralParametersSerializer(EnlaceModelSerializer):
-    class Meta:
-        model = GeneralParameters
-        exclude = ["id"]
-        read_only_fields = ["portal_logo"]  # uploaded on the parameters page
+@functools.cache
+def _settings_serializer(model: type[AppSettings]) -> type[EnlaceModelSerializer]:
+    """The model serializer of one app's registered settings fields; files are read-only (they are
+    uploaded on the parameters page)."""
+    names = parameters.fields_of(model)
+    files = [name for name in names if isinstance(model._meta.get_field(name), models.FileField)]
+    meta = type("Meta", (), {"model": model, "fields": names, "read_only_fields": files})
+    return type(
+        f"{model.__name__}Serializer", (EnlaceModelSerializer,), {"Meta": meta, "__module__": __name__}
+    )
+
+
+class GeneralParametersSerializer(serializers.Serializer):
+    """Every app's registered settings row (``enlace.core.parameters``) as one resource: the fields
+    of each row's model serializer, in the order of the parameters page's tabs, relations last.
+    It never saves: the viewset calls ``parameters_update``."""
+
+    display = serializers.SerializerMethodField(label=_("display"), help_text=_("The record as text."))
+
+    def get_display(self, obj) -> str:
+        return str(obj)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        plain, relations = {}, {}
+        for tab in parameters.tabs():
+            row = _settings_serializer(tab.model)(context=self.context).get_fields()
+            for name in tab.fields:
+                is_relation = isinstance(row[name], serializers.RelatedField | serializers.ManyRelatedField)
+                (relations if is_relation else plain)[name] = row[name]
+        return {**fields, **plain, **relations}
 
 
 # --- Viewsets -------------------------------------------------------------------------------
@@ -257,13 +288,15 @@ class ObjectChangeViewSet(EnlaceReadOnlyModelViewSet):
     partial_update=extend_schema(summary=_("Change general parameters")),
 )
 class ParametersViewSet(EnlaceSingletonViewSet):
-    """Configurações ➜ Parâmetros ➜ Parâmetros Gerais: the single row (SPEC G-7)."""
+    """Configurações ➜ Parâmetros ➜ Parâmetros Gerais: every app's settings row as one resource (SPEC
+    G-7: the general parameters are editable in the UI and the API and drive the rules). Guarded by
+    the permissions of ``core.GeneralParameters``."""
 
     queryset = GeneralParameters.objects.all()
     serializer_class = GeneralParametersSerializer
 
     def get_singleton(self):
-        return GeneralParameters.load()
+        return parameters.load()
 
     def perform_update(self, serializer):
         serializer.instance = parameters_update(actor=self.request.user, **serializer.validated_data)

@@ -39,3 +39,15 @@ class CoreConfig(AppConfig):
         register("settings", _("Operators"), "core:user_list", "auth.view_user")
         register("settings", _("General parameters"), "core:parameters", "core.view_generalparameters")
         register("settings", _("Changes"), "core:objectchange_list", "core.view_objectchange")
+        register_parameters()
+
+
+def register_parameters():
+    """Tab "General" of the parameters page: core's own settings row (``enlace.core.parameters``;
+    the other apps register theirs, ordered 20, 30, ... in the order of the page)."""
+    from . import parameters
+    from .models import GeneralParameters
+
+    parameters.register(
+        _("General"), GeneralParameters, ("company_name", "portal_name", "default_branch"), order=10
+    )

@@ -7,10 +7,16 @@ branches offer only the branches the operator works in (``Branch.objects.restric
 Use them with the request so that choices follow the operator's scope::
 
     BranchFilterSet(request.GET, queryset=Branch.objects.restrict(user), request=request).qs
+
+A filter adds ``DISTINCT`` to the query only when its lookup path crosses a to-many relation
+(``crosses_to_many``): django-filter's default (``distinct=True`` on every multiple-choice filter)
+made each filtered list a ``SELECT DISTINCT`` over all the joined columns, and its count and chart
+with it (issue 22: 580 ms instead of 37 ms on the receivables list at 1.2 M invoices).
 """
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -36,12 +42,50 @@ def branches_for(request):
     return Branch.objects.restrict(user)
 
 
+def crosses_to_many(model, path: str) -> bool:
+    """Whether the lookup ``path`` (``"invoice__customer__name"``, ``"opened_at__date"``) relative to
+    ``model`` follows a to-many relation (reverse foreign key, many-to-many), i.e. whether filtering
+    on it can return a row more than once. Parts that are not fields (lookups, transforms) end it."""
+    opts = model._meta
+    for part in path.split("__"):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation:
+            return False
+        if field.many_to_many or field.one_to_many:
+            return True
+        if field.related_model is None:  # a generic foreign key
+            return False
+        opts = field.related_model._meta
+    return False
+
+
 class BaseFilterSet(django_filters.FilterSet):
-    """Adds the quick search ``q`` over ``search_fields`` (lookups relative to the model)."""
+    """Adds the quick search ``q`` over ``search_fields`` (lookups relative to the model), and gives
+    each filter ``distinct`` only when its path crosses a to-many relation."""
 
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        if model is not None:
+            for filter_ in filters.values():
+                # A ``method`` filter ignores ``distinct`` (its method decides); set it anyway so
+                # that the attribute tells the truth.
+                filter_.distinct = crosses_to_many(model, filter_.field_name or "")
+        return filters
+
+    @classmethod
+    def search_crosses_to_many(cls) -> bool:
+        model = cls._meta.model
+        fields = (*cls.search_fields, *getattr(cls, "alnum_fields", ()))
+        return model is not None and any(crosses_to_many(model, f) for f in fields)
 
     @property
     def form(self):
@@ -68,7 +112,7 @@ class BaseFilterSet(django_filters.FilterSet):
             return queryset
         for word in words:
             queryset = queryset.filter(self.search_condition(word))
-        return queryset.distinct() if any("__" in f for f in self.search_fields) else queryset
+        return queryset.distinct() if self.search_crosses_to_many() else queryset
 
 
 class _AlnumSearchMixin:

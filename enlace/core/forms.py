@@ -21,7 +21,6 @@ from .models import (
     City,
     Department,
     Employee,
-    GeneralParameters,
     PaymentCondition,
     Wallet,
 )
@@ -160,7 +159,7 @@ class EnlaceFormMixin:
 
     def _clean_fields(self):
         super()._clean_fields()
-        for name, field in self.fields.items():  # G-2, naming the field
+        for name, field in self.fields.items():  # G-2: no edge white space; the error names the field
             if not isinstance(field, forms.CharField):
                 continue
             # A value refused by the field's own validators (e-mail, user name) is checked as typed:
@@ -323,13 +322,52 @@ class BranchForm(AddressFormMixin, EnlaceModelForm):
             self.initial["cnpj"] = self.instance.cnpj_display
 
 
-class GeneralParametersForm(EnlaceModelForm):
-    class Meta:
-        model = GeneralParameters
-        fields = [name for _tab, names in GeneralParameters.TABS for name in names]
+class ParametersForm:
+    """Configurações ➜ Parâmetros ➜ Parâmetros Gerais: one model form per registered settings row
+    (``enlace.core.parameters``), shown and validated as one form. Field names are unique across
+    the rows, so the forms share the page without prefixes; ``fields``, ``errors``,
+    ``cleaned_data``, ``add_error`` and ``form[name]`` span them all."""
+
+    def __init__(self, data=None, files=None, *, user=None):
+        from . import parameters
+
+        self.user = user
+        self.is_bound = data is not None or files is not None
+        self._tabs = parameters.tabs()
+        self.forms = [
+            parameters.form_class_of(model)(data, files, instance=model.load(), user=user)
+            for model in parameters.models()
+        ]
+        owner = {name: form for form in self.forms for name in form.fields}
+        self._owner = {tab_field: owner[tab_field] for tab in self._tabs for tab_field in tab.fields}
+        self.fields = {name: form.fields[name] for name, form in self._owner.items()}
+
+    def __getitem__(self, name):
+        return self._owner[name][name]
 
     def tabs(self):
-        return [(title, [self[name] for name in names]) for title, names in GeneralParameters.TABS]
+        return [(tab.label, [self[name] for name in tab.fields]) for tab in self._tabs]
+
+    def is_valid(self) -> bool:
+        return all(form.is_valid() for form in self.forms)
+
+    @property
+    def errors(self):
+        errors = forms.utils.ErrorDict()
+        for form in self.forms:
+            for name, messages in form.errors.items():
+                errors.setdefault(name, form.error_class()).extend(messages)
+        return errors
+
+    def non_field_errors(self):
+        return self.forms[0].error_class([e for form in self.forms for e in form.non_field_errors()])
+
+    @property
+    def cleaned_data(self) -> dict:
+        return {name: value for form in self.forms for name, value in form.cleaned_data.items()}
+
+    def add_error(self, field, error) -> None:
+        (self._owner.get(field) or self.forms[0]).add_error(field, error)
 
 
 class DepartmentForm(EnlaceModelForm):

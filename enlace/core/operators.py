@@ -84,7 +84,7 @@ def operator_save(*, user, password: str | None = None, groups=None, actor: Acto
             )
 
         errors: dict[str, list] = {}
-        for name in TEXT_FIELDS:  # SPEC G-2
+        for name in TEXT_FIELDS:  # SPEC G-2: no value may start or end with white space
             if has_edge_whitespace(getattr(user, name)):
                 errors[name] = [_("Must not start or end with spaces.")]
         try:

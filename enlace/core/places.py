@@ -33,12 +33,23 @@ def load_places(State, City) -> int:  # noqa: N803 - model classes (historical o
 
 
 def ensure_reference_data(**kwargs):
-    """post_migrate: the rows every installation has — places and the parameters row.
+    """post_migrate: the rows every installation has — places and every app's settings row
+    (``enlace.core.parameters``).
 
-    The data migration creates them once; this puts them back after a ``flush`` (which empties
-    every table and then sends post_migrate), so a flushed database is still a working one.
+    The data migrations create them once; this puts them back after a ``flush`` (which empties
+    every table and then sends post_migrate), so a flushed database is still a working one. A
+    settings model the migrated state does not have yet (``migrate`` to an earlier migration) is
+    left alone.
     """
-    from .models import City, GeneralParameters, State
+    from . import parameters
+    from .models import City, State
 
     load_places(State, City)
-    GeneralParameters.objects.get_or_create(pk=1)
+    state = kwargs.get("apps")
+    for model in parameters.models():
+        if state is not None:
+            try:
+                state.get_model(model._meta.label)
+            except LookupError:
+                continue
+        model.objects.get_or_create(pk=1)

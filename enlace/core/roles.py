@@ -23,7 +23,7 @@ DEFAULT_ROLES: dict[str, list[str]] = {
         *VIEW_REFERENCE,
         "customers.*",
         "contracts.view_*",
-        "contracts.add_contracthistory",  # "Novo" in the customer's Histórico tab (H-2)
+        "contracts.add_contracthistory",  # "Novo" in the Histórico tab (H-2: manual entries only)
         "contracts.change_contracthistory",
         "radius.view_*",
         "radius.disconnect_login",  # "Desconectar" while troubleshooting with the subscriber

@@ -1,18 +1,19 @@
 """Writers of the core reference data. Views, API, commands and tasks all call these."""
 
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from . import context, signals
+from . import context, parameters
 from .exceptions import ApplicationError
-from .models import Branch, EnlaceModel, GeneralParameters
+from .models import AppSettings, Branch, EnlaceModel
 from .scope import allowed_branch_ids, can_use_branch
 from .types import Actor, Operator
 
 M = TypeVar("M", bound=EnlaceModel)
+S = TypeVar("S", bound=AppSettings)
 
 
 def _check_branch_scope(instance: models.Model, actor: Actor, m2m: dict | None = None) -> None:
@@ -91,19 +92,47 @@ def object_delete(instance: EnlaceModel, *, actor: Actor) -> None:
             ) from exc
 
 
-def parameters_update(*, actor: Actor, **values) -> GeneralParameters:
-    """Change general parameters (Configurações ➜ Parâmetros ➜ Parâmetros Gerais)."""
+def settings_update(model: type[S], *, actor: Actor, **values: Any) -> tuple[S, set[str]]:
+    """Change fields of one app's settings row (``AppSettings``) under a row lock, validated and
+    audited; returns the row and the names of the fields whose value changed. Each app's writer
+    of its settings calls this (``enlace.core.parameters``)."""
     with transaction.atomic():
-        params = GeneralParameters.load()
-        params = GeneralParameters.objects.select_for_update().get(pk=params.pk)
-        unknown = set(values) - {f.name for f in GeneralParameters._meta.concrete_fields} - {"id"}
+        row = cast(S, model.objects.select_for_update().get(pk=model.load().pk))
+        unknown = set(values) - {f.name for f in model._meta.concrete_fields} - {"id"}
         if unknown:
             raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
-        before = {name: getattr(params, name) for name in values}
+        before = {name: getattr(row, name) for name in values}
         for name, value in values.items():
-            setattr(params, name, value)
-        object_save(params, actor=actor)
-        changed = {name for name in values if before[name] != getattr(params, name)}
-        if changed:
-            signals.parameters_changed.send(sender=GeneralParameters, parameters=params, changed=changed)
-    return params
+            setattr(row, name, value)
+        object_save(row, actor=actor)
+    return row, {name for name in values if before[name] != getattr(row, name)}
+
+
+def parameters_update(*, actor: Actor, **values: Any) -> parameters.Parameters:
+    """Change general parameters (Configurações ➜ Parâmetros ➜ Parâmetros Gerais): ``values`` may
+    name fields of any app's registered settings row. Each row is written by its app's writer
+    (``parameters.writer_of``), all in one transaction; the refusals of every row are reported
+    together, and then nothing is saved."""
+    by_model: dict[type[AppSettings], dict[str, Any]] = {}
+    unknown = []
+    for name, value in values.items():
+        model = parameters.model_of(name)
+        if model is None:
+            unknown.append(name)
+        else:
+            by_model.setdefault(model, {})[name] = value
+    if unknown:
+        raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for model in parameters.models():
+            if model not in by_model:
+                continue
+            try:
+                with transaction.atomic():
+                    parameters.writer_of(model)(actor=actor, **by_model[model])
+            except ValidationError as exc:
+                errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+        if errors:
+            raise ValidationError(errors)
+    return parameters.load()

@@ -3,7 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import filtersets, forms, tables
-from .models import AnalyticAccount, Branch, Department, Employee, GeneralParameters, PaymentCondition, Wallet
+from . import parameters as settings_registry
+from .models import (
+    AnalyticAccount,
+    Branch,
+    Department,
+    Employee,
+    GeneralParameters,
+    ObjectChange,
+    PaymentCondition,
+    Wallet,
+)
 from .views import account, home, operators, parameters, reference
 from .views.generic import ObjectChangesView, crud_urls, model_urls
 
@@ -11,10 +21,18 @@ app_name = "core"
 
 
 class ParametersChangesView(ObjectChangesView):
+    """The parameters page's "Alterações": the changes of every app's settings row."""
+
     model = GeneralParameters
 
     def get_object(self):
         return GeneralParameters.load()
+
+    def get_changes(self, obj):
+        from django.contrib.contenttypes.models import ContentType
+
+        types = ContentType.objects.get_for_models(*settings_registry.models()).values()
+        return ObjectChange.objects.filter(content_type__in=types, object_id=str(obj.pk))
 
 
 urlpatterns = [

@@ -1,5 +1,5 @@
-"""REST resources of the customer registry: ``/api/v1/customers/`` (field names of SPEC §14) and
-``GET /api/v1/cep/<cep>/`` (the lookup of the address form).
+"""REST resources of the customer registry: ``/api/v1/customers/`` (SPEC §14: field names are a stable
+contract, never renamed) and ``GET /api/v1/cep/<cep>/`` (the lookup of the address form).
 
 Writes call ``customer_create``/``customer_update`` — the same rules and messages as the form.
 A duplicate address answers 400 ``{"detail", "code": "duplicate_address", "customers": [...]}``; the
@@ -124,9 +124,9 @@ class CustomerViewSet(
     mixins.UpdateModelMixin,
     EnlaceGenericViewSet,
 ):
-    """Customers (SPEC §1–§4). Search with ``?search=`` (name fragment, CPF/CNPJ, phone, e-mail, street);
-    filter by ``branch``, ``active``, ``is_lead``, ``city`` (IBGE code), ``state``, ``person_type``,
-    ``lead_stage``. Customers are deactivated, never deleted."""
+    """Customers (SPEC §1–§4: basic data, address, contact and others). Search with ``?search=`` (name
+    fragment, CPF/CNPJ, phone, e-mail, street); filter by ``branch``, ``active``, ``is_lead``, ``city`` (IBGE
+    code), ``state``, ``person_type``, ``lead_stage``. Customers are deactivated, never deleted."""
 
     queryset = Customer.objects.select_related("city__state")
     serializer_class = CustomerSerializer

@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.forms import AddressFormMixin, CityChoiceField, CitySelect, EnlaceModelForm
-from enlace.core.models import AnalyticAccount, City, Employee, GeneralParameters, PaymentCondition
+from enlace.core.models import AnalyticAccount, City, Employee, PaymentCondition
 
-from .models import Customer
+from .models import Customer, CustomerSettings
 
 BASIC_FIELDS = [
     "person_type",
@@ -140,7 +140,7 @@ class CustomerForm(AddressFormMixin, EnlaceModelForm):
             self.fields["billing_city"].widget = CitySelect(attrs={"class": "form-select"})
         self.limit_branches("branch")
         if "cpf_cnpj" in self.fields:
-            self.fields["cpf_cnpj"].required = GeneralParameters.load().cpf_cnpj_required
+            self.fields["cpf_cnpj"].required = CustomerSettings.load().cpf_cnpj_required
             self.fields["cpf_cnpj"].widget.attrs.pop("required", None)
         if "salesperson" in self.fields:
             self.fields["salesperson"].queryset = Employee.objects.filter(is_salesperson=True, active=True)
@@ -160,7 +160,8 @@ class CustomerForm(AddressFormMixin, EnlaceModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        # G-1 at once with the other empty required fields; the service enforces the same rule (C-3).
+        # G-1 (no record is saved while a required field is empty): report it at once with the other
+        # empty required fields; the service enforces the same rule (C-3).
         field = self.fields.get("cpf_cnpj")
         person_type = cleaned.get("person_type", self.instance.person_type)
         is_lead = cleaned.get("is_lead", self.instance.is_lead)

@@ -7,6 +7,7 @@ Writes go through ``enlace.customers.services`` only; ``normalize()`` brings typ
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.core.models import (
     AddressMixin,
     AnalyticAccount,
+    AppSettings,
     Branch,
     City,
     Employee,
@@ -475,3 +477,57 @@ class CustomerFile(EnlaceModel):
     def download_name(self) -> str:
         """The name offered on download: the original one, sanitised."""
         return safe_file_name(self.original_name)
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+class CustomerSettings(AppSettings):
+    """The customer registry's settings (tabs "Registry" and "Files" of Configurações ➜ Parâmetros
+    ➜ Parâmetros Gerais, registered in ``apps.py``).
+
+    - C-3: a CPF/CNPJ is required for persons and companies only when ``cpf_cnpj_required`` is on,
+      and a second customer with the same CPF/CNPJ is refused unless ``allow_duplicate_cpf_cnpj``;
+    - A-4: with ``validate_duplicate_address`` on, a customer at the same street, number and
+      neighbourhood as another is refused unless the operator confirms;
+    - C-2: a name longer than ``name_length_warning`` is a warning, not an error (bank files cut it);
+    - O-1: a customer saved without an analytic account gets ``default_analytic_account``;
+    - AR-1: a customer's file may not be larger than ``files_max_size_mb``.
+    """
+
+    cpf_cnpj_required = models.BooleanField(
+        _("CNPJ/CPF required"),
+        default=True,
+        help_text=_("Physical and legal persons cannot be saved without a valid CPF/CNPJ."),
+    )
+    allow_duplicate_cpf_cnpj = models.BooleanField(
+        _("allow duplicate CNPJ/CPF"),
+        default=False,
+        help_text=_("Allow two customers with the same CPF/CNPJ."),
+    )
+    validate_duplicate_address = models.BooleanField(
+        _("validate duplicate address"),
+        default=False,
+        help_text=_("Warn when another customer has the same street, number and neighbourhood."),
+    )
+    name_length_warning = models.PositiveSmallIntegerField(
+        _("warn when the name is longer than"),
+        default=40,
+        help_text=_("Bank files cut names past this length."),
+    )
+    default_analytic_account = models.ForeignKey(
+        AnalyticAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default analytic account"),
+        help_text=_("Filled in customers saved without one."),
+    )
+    # AR-1: the size limit of the files uploaded to a customer's 'Files' tab.
+    files_max_size_mb = models.PositiveSmallIntegerField(
+        _("maximum file size (MB)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(1024)],
+        help_text=_("Files uploaded to a customer's 'Files' tab may not be larger than this."),
+    )

@@ -26,11 +26,10 @@ from django.utils.translation import gettext as _
 
 from enlace.core import context
 from enlace.core.exceptions import ApplicationError
-from enlace.core.models import GeneralParameters
 from enlace.core.scope import can_use_branch
 from enlace.core.types import Actor
 
-from .models import Customer, LeadStage, PersonType
+from .models import Customer, CustomerSettings, LeadStage, PersonType
 
 #: Keyword arguments the services accept besides model fields.
 PASSWORD_FIELD = "portal_password"  # noqa: S105 - a field name
@@ -88,7 +87,7 @@ def _check_rules(
     customer: Customer,
     *,
     actor: Actor,
-    params: GeneralParameters,
+    params: CustomerSettings,
     original: Customer | None,
     confirm_duplicate_address: bool,
 ) -> list[str]:
@@ -161,7 +160,7 @@ def _save(
 ) -> Customer:
     ctx = context.current()
     with context.acting_as(actor, source=ctx.source, request_id=ctx.request_id), transaction.atomic():
-        params = GeneralParameters.load()
+        params = CustomerSettings.load()
         # search_name starts with a space on purpose (word-prefix search); it is built, not typed.
         customer.full_clean(
             exclude=["search_name", "address_key"], validate_unique=False, validate_constraints=False

@@ -31,7 +31,8 @@ urlpatterns = [
         name="customer_deactivate",
     ),
     path("cep-lookup/", views.CepLookupView.as_view(), name="cep_lookup"),
-    # Files ("Arquivos", AR-1): enlace/customers/files/views.py
+    # Files ("Arquivos", AR-1: upload with a description, size and type limits):
+    # enlace/customers/files/views.py
     path("<int:pk>/tab/files/", file_views.CustomerFilesTabView.as_view(), name="customer_tab_files"),
     path("<int:pk>/files/add/", file_views.CustomerFileAddView.as_view(), name="customerfile_add"),
     path("files/<int:pk>/", file_views.CustomerFileDetailView.as_view(), name="customerfile_detail"),

@@ -1,6 +1,6 @@
 """Screens of the customer registry: list with search, new customer, the customer page with its
-tabs (C-5; this app's tabs edit in place with HTMX), lead conversion, deactivation and the CEP
-lookup that fills the address as the CEP is typed."""
+tabs (C-5: one page with its tabs in a fixed order; this app's tabs edit in place with HTMX), lead conversion,
+deactivation and the CEP lookup that fills the address as the CEP is typed."""
 
 import json
 
@@ -116,7 +116,8 @@ class CustomerEditView(ObjectViewMixin, View):
 
 
 class CustomerDetailView(ObjectViewMixin, View):
-    """The customer page (C-5): header, tab bar and the selected tab (``?tab=``)."""
+    """The customer page (C-5: one page, tabs in a fixed order): header, tab bar and the selected tab
+    (``?tab=``)."""
 
     model = Customer
     template_name = "customers/customer_detail.html"
@@ -203,7 +204,8 @@ class CustomerFormTabView(CustomerTabView):
             return redirect(tab_url(customer, self.tab_key))
         response = render(request, self.template_name, context)
         if saved is not None and saved.is_lead != was_lead:
-            # Lead ↔ customer changes the tab bar (C-4): reload the whole page on this tab.
+            # Lead ↔ customer changes the tab bar (C-4: a lead has only the basic record and tickets): reload
+            # the whole page on this tab.
             response["HX-Redirect"] = tab_url(customer, self.tab_key)
         return response
 

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import base36_to_int
 
-from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer
+
+from .models import PortalSettings
 
 #: The portal session's cookie: separate from the staff session (``sessionid``) so that a staff
 #: login and a subscriber login in the same browser never see each other.
@@ -45,8 +47,8 @@ def session_hash(customer: Customer) -> str:
     return salted_hmac("enlace.portal.session", customer.portal_password or "-").hexdigest()
 
 
-def session_seconds(params: GeneralParameters | None = None) -> int:
-    params = params or GeneralParameters.load()
+def session_seconds(params: PortalSettings | None = None) -> int:
+    params = params or PortalSettings.load()
     return int(params.portal_session_minutes) * 60
 
 
@@ -166,6 +168,28 @@ def save_session(request, response):
         samesite="Lax",
     )
     return response
+
+
+# --- Portal password ---------------------------------------------------------------------------
+
+
+def check_portal_password(customer: Customer, raw_password: str) -> bool:
+    """Whether ``raw_password`` is the customer's portal password. When it is and the stored hash
+    is not the preferred hasher's (PBKDF2 from before Argon2id, or other Argon2 parameters), the
+    hash is replaced: one UPDATE of that column, only if it is still the hash just checked (a
+    password changed meanwhile wins). A rehash changes no data, so it writes no audit record and
+    does not touch ``updated_at``; other portal sessions of the customer end, as after a password
+    change (``session_hash``)."""
+    encoded = customer.portal_password
+    if not encoded:
+        return False
+
+    def upgrade(raw: str) -> None:
+        rehashed = make_password(raw)
+        if Customer.objects.filter(pk=customer.pk, portal_password=encoded).update(portal_password=rehashed):
+            customer.portal_password = rehashed
+
+    return check_password(raw_password, encoded, setter=upgrade)
 
 
 # --- Password reset token ----------------------------------------------------------------------

@@ -11,10 +11,9 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from enlace.billing.models import CollectionState, Invoice, InvoiceStatus
+from enlace.billing.models import BillingSettings, CollectionState, Invoice, InvoiceStatus
 from enlace.billing.selectors import trust_unlock_available
 from enlace.contracts.models import Contract, ContractStatus
-from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer, PortalPermission
 from enlace.radius.freeradius import RadAcct
 from enlace.radius.models import Login
@@ -101,7 +100,8 @@ def connections(customer: Customer) -> list[Connection]:
 
 @dataclass
 class TrustUnlock:
-    """What the home page says about the trust unlock of one contract (K-6, F-9)."""
+    """What the home page says about the trust unlock of one contract (K-6: offered to Especial customers;
+    F-9: the trust unlock restores access for N days, once per block, unless the operator forbade it)."""
 
     available: bool = False
     until: datetime.date | None = None  # the date access would be restored until (if used now)
@@ -116,7 +116,8 @@ class ContractCard:
 
 def contract_cards(customer: Customer) -> list[ContractCard]:
     """The contracts with their trust-unlock state. The button is offered only to Especial
-    customers (K-6) and only when the finance rules allow it now (F-9)."""
+    customers (K-6) and only when the finance rules allow it now (F-9: once per block, unless the operator
+    forbade it)."""
     today = timezone.localdate()
     cards = [ContractCard(contract=c) for c in contracts(customer)]
     states = {
@@ -132,7 +133,7 @@ def contract_cards(customer: Customer) -> list[ContractCard]:
         allowed, _why = trust_unlock_available(card.contract)
         if allowed:
             if days is None:
-                days = GeneralParameters.load().trust_unlock_days
+                days = BillingSettings.load().trust_unlock_days
             card.trust.available = True
             card.trust.until = today + datetime.timedelta(days=days)
     return cards

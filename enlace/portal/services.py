@@ -32,8 +32,8 @@ from enlace.core.validators import only_alnum
 from enlace.customers.models import Customer
 
 from . import selectors
-from .models import PortalLoginFailure, PortalPasswordReset
-from .security import token_generator
+from .models import PortalLoginFailure, PortalPasswordReset, PortalSettings
+from .security import check_portal_password, token_generator
 
 MIN_PASSWORD_LENGTH = 8
 #: At most one password-reset e-mail per customer in this interval.
@@ -83,7 +83,7 @@ def login_attempt_claim(*, ip: str | None, login: str = "") -> datetime.datetime
     key = lockout_key(ip)
     if not key:
         return None
-    params = GeneralParameters.load()
+    params = PortalSettings.load()
     now = timezone.now()
     window = datetime.timedelta(minutes=params.portal_lockout_minutes)
     with transaction.atomic():
@@ -139,7 +139,7 @@ class LoginResult:
     locked_until: datetime.datetime | None = None
 
 
-def _candidates(identifier: str, params: GeneralParameters) -> list[Customer]:
+def _candidates(identifier: str, params: PortalSettings) -> list[Customer]:
     identifier = (identifier or "").strip()
     if not identifier:
         return []
@@ -158,13 +158,13 @@ def portal_authenticate(*, identifier: str, password: str, ip: str | None) -> Lo
     until = login_attempt_claim(ip=ip, login=identifier)
     if until is not None:
         return LoginResult(code="locked_out", locked_until=until, error=_locked_out_error(until))
-    params = GeneralParameters.load()
+    params = PortalSettings.load()
     matched = None
     candidates = [c for c in _candidates(identifier, params) if c.portal_password]
     if not candidates:
         make_password(_DUMMY_HASH_INPUT)  # same cost as a real check
     for customer in candidates:
-        if check_password(password or "", customer.portal_password):
+        if check_portal_password(customer, password or ""):
             matched = customer
             break
     if matched is None:
@@ -179,12 +179,13 @@ def portal_authenticate(*, identifier: str, password: str, ip: str | None) -> Lo
     return LoginResult(customer=matched)
 
 
-def auto_access_allowed(customer: Customer, params: GeneralParameters | None = None) -> bool:
-    """K-5: Sim, or Padrão with the global parameter on."""
+def auto_access_allowed(customer: Customer, params: PortalSettings | None = None) -> bool:
+    """K-5: automatic access (no password, from the IP of one of the customer's own RADIUS sessions) is
+    allowed when the customer says Sim, or Padrão with the global parameter on."""
     if customer.portal_auto_access == YesNoDefault.YES:
         return True
     if customer.portal_auto_access == YesNoDefault.DEFAULT:
-        params = params or GeneralParameters.load()
+        params = params or PortalSettings.load()
         return bool(params.portal_auto_access)
     return False
 
@@ -261,7 +262,7 @@ def portal_password_set(
 def portal_customer_for_reset(identifier: str) -> Customer | None:
     """The active customer a "forgot my password" request names (login or, when allowed, document),
     when it has an e-mail to send the link to."""
-    params = GeneralParameters.load()
+    params = PortalSettings.load()
     for customer in _candidates(identifier, params):
         if customer.active and not customer.is_lead and customer.emails:
             return customer
@@ -317,7 +318,8 @@ def portal_password_reset_send(*, identifier: str, base_url: str) -> bool:
 
 
 def portal_trust_unlock(*, customer: Customer, contract_id: int) -> Contract:
-    """K-6/F-9: the trust unlock of one of the customer's contracts, for Especial customers only."""
+    """K-6/F-9: the trust unlock of one of the customer's contracts, for Especial customers only (F-9: the
+    trust unlock restores access for N days, once per block, unless the operator forbade it)."""
     from enlace.customers.models import PortalPermission
 
     contract = selectors.contract_of(customer, contract_id)

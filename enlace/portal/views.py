@@ -1,7 +1,8 @@
-"""The subscriber portal's pages (SPEC §13). Subscribers are not Django users: ``PortalView``
-loads the portal session (``security.load_session``) from its own cookie, sends a visitor without
-one to the login page, and a subscriber who must change the password to that page first. Every
-record is read through ``selectors`` with the session's customer (P-4)."""
+"""The subscriber portal's pages (SPEC §13: the subscriber's self-service portal). Subscribers are not Django
+users: ``PortalView`` loads the portal session (``security.load_session``) from its own cookie, sends a
+visitor without one to the login page, and a subscriber who must change the password to that page first. Every
+record is read through ``selectors`` with the session's customer (P-4: a subscriber never sees another
+customer's data, whatever id is typed in a URL)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer
 
 from . import forms, selectors, services
+from .models import PortalSettings
 from .security import end_session, load_session, save_session, start_session, token_generator
 
 LEGEND = [(c.value, c.label) for c in InvoiceColor if c != InvoiceColor.GREY]
@@ -65,14 +67,14 @@ class PortalView(View):
         return save_session(request, response)
 
     def render(self, template: str, context: dict | None = None, status: int = 200):
-        params = GeneralParameters.load()
+        params, portal = GeneralParameters.load(), PortalSettings.load()
         base = {
             "customer": self.customer,
             "portal": {
                 "name": params.portal_name,
                 "company": params.company_name,
-                "logo": bool(params.portal_logo),
-                "by_document": params.portal_login_by_document,
+                "logo": bool(portal.portal_logo),
+                "by_document": portal.portal_login_by_document,
             },
             "flash": self.request.portal.pop_flash(),
             "must_change_password": self.request.portal.must_change_password,
@@ -87,13 +89,13 @@ class PortalView(View):
 
 
 class LogoView(PortalView):
-    """The ISP's logo (``GeneralParameters.portal_logo``) read from storage, so the portal needs no
+    """The ISP's logo (``PortalSettings.portal_logo``) read from storage, so the portal needs no
     public media URL."""
 
     login_required = False
 
     def get(self, request):
-        logo = GeneralParameters.load().portal_logo
+        logo = PortalSettings.load().portal_logo
         if not logo:
             raise Http404
         try:
@@ -110,12 +112,13 @@ class LogoView(PortalView):
 
 class LoginView(PortalView):
     """P-1: portal login (or CPF/CNPJ when the parameter allows it) and password; "Enter
-    automatically" (K-5) is a separate button posting to ``portal:auto``."""
+    automatically" (K-5: no password, from the IP of one of the customer's own RADIUS sessions) is a separate
+    button posting to ``portal:auto``."""
 
     login_required = False
 
     def form(self, data=None):
-        return forms.LoginForm(data, by_document=GeneralParameters.load().portal_login_by_document)
+        return forms.LoginForm(data, by_document=PortalSettings.load().portal_login_by_document)
 
     def get(self, request):
         if self.customer is not None:
@@ -179,7 +182,7 @@ class ForgotView(PortalView):
     login_required = False
 
     def form(self, data=None):
-        return forms.ForgotForm(data, by_document=GeneralParameters.load().portal_login_by_document)
+        return forms.ForgotForm(data, by_document=PortalSettings.load().portal_login_by_document)
 
     def get(self, request):
         return self.render("portal/forgot.html", {"form": self.form()})
@@ -329,7 +332,8 @@ class HomeView(PortalView):
 
 
 class TrustUnlockView(PortalView):
-    """K-6/F-9: "Desbloqueio de confiança" of one of the customer's contracts."""
+    """K-6/F-9: "Desbloqueio de confiança" of one of the customer's contracts (K-6: Especial customers only;
+    F-9: the trust unlock restores access for N days, once per block, unless the operator forbade it)."""
 
     def post(self, request, pk):
         try:
@@ -351,7 +355,8 @@ def _invoice_rows(invoices, today):
 
 
 class InvoiceListView(PortalView):
-    """Open and paid invoices in the colours of F-2."""
+    """Open and paid invoices in the colours of F-2 (blue due later, orange due today, red overdue, light
+    green paid on time, dark green paid late, grey renegotiated)."""
 
     def get(self, request):
         today = timezone.localdate()

@@ -1,4 +1,6 @@
-"""REST resources of the RADIUS area (SPEC G-5, §14, L-1 … L-12): ``nas``, ``ip-pools``, ``logins``.
+"""REST resources of the RADIUS area: ``nas``, ``ip-pools``, ``logins`` (SPEC G-5: every screen has a
+REST equivalent; §14: the field names are a stable contract, never renamed; L-1 … L-12: concentrators,
+pools and the logins that authenticate subscribers through FreeRADIUS).
 
 - ``/api/v1/nas/`` — concentrators; ``secret`` is write-only (kept when omitted on update).
 - ``/api/v1/ip-pools/`` — radius pools: ``ranges`` (CIDR strings), ``excluded`` (addresses), and
@@ -87,7 +89,8 @@ class NasSerializer(EnlaceModelSerializer):
 
 
 class NasViewSet(EnlaceModelViewSet):
-    """Concentrators (L-11). Filter by ``branch``, ``type``, ``active``, ``q``."""
+    """Concentrators (L-11: registered with IP, secret and type; FreeRADIUS reads them). Filter by ``branch``,
+    ``type``, ``active``, ``q``."""
 
     queryset = Nas.objects.select_related("branch")
     serializer_class = NasSerializer
@@ -168,7 +171,8 @@ class IpPoolSerializer(EnlaceModelSerializer):
 
 
 class IpPoolViewSet(EnlaceModelViewSet):
-    """Radius pools (L-9). Filter by ``branch``, ``q``."""
+    """Radius pools (L-9: address ranges Enlace manages, one address per login). Filter by ``branch``,
+    ``q``."""
 
     queryset = (
         IpPool.objects.select_related("branch")
@@ -200,7 +204,8 @@ class ConnectionTypeField(serializers.ChoiceField):
 
 
 class LoginSerializer(EnlaceModelSerializer):
-    """A login (§14). ``customer`` and ``branch`` are the contract's; ``plan`` defaults to it."""
+    """A login (§14: stable field names). ``customer`` and ``branch`` are the contract's; ``plan`` defaults to
+    it."""
 
     auth_type = AuthTypeField(label=_("authentication"), choices=AuthType.choices, default=AuthType.PPPOE)
     connection_type = ConnectionTypeField(
@@ -342,7 +347,8 @@ class SessionSerializer(serializers.Serializer):
 
 
 class LoginViewSet(EnlaceModelViewSet):
-    """Logins (L-1 … L-10). Filter by ``customer``, ``contract``, ``branch``, ``plan``,
+    """Logins (L-1 … L-10: login, password, authentication, plan, pools and speed profile of a
+    subscriber's connection). Filter by ``customer``, ``contract``, ``branch``, ``plan``,
     ``auth_type``, ``connection_type``, ``radius_pool``, ``active``, ``online``, ``q``."""
 
     queryset = Login.objects.all()

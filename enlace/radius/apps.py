@@ -11,24 +11,34 @@ class RadiusConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from enlace.contracts import signals as contract_signals
-        from enlace.core import signals as core_signals
+        from enlace.core import parameters
 
-        from . import services
+        from . import models, services
 
         # Inside the transaction of the change: FreeRADIUS's tables follow it.
         contract_signals.contract_saved.connect(
             services.on_contract_saved, dispatch_uid="radius_contract_saved"
         )
         contract_signals.plan_saved.connect(services.on_plan_saved, dispatch_uid="radius_plan_saved")
-        core_signals.parameters_changed.connect(
-            services.on_parameters_changed, dispatch_uid="radius_parameters_changed"
-        )
         # After commit: online subscribers are disconnected or get a CoA.
         contract_signals.access_status_changed.connect(
             services.on_access_status_changed, dispatch_uid="radius_access_status_changed"
         )
         contract_signals.plan_changed.connect(services.on_plan_changed, dispatch_uid="radius_plan_changed")
 
+        # The tab "RADIUS" of the parameters page: the app's settings row, written by its service
+        # (which rewrites the blocked group in the same transaction).
+        fields = (
+            "radius_blocked_action",
+            "radius_notice_pool",
+            "radius_notice_address_list",
+            "radius_notice_rate_limit",
+            "radius_interim_interval",
+            "radius_stale_intervals",
+        )
+        parameters.register(
+            _("RADIUS"), models.RadiusSettings, fields, order=60, writer=services.radius_settings_update
+        )
         post_migrate.connect(_status_groups, sender=self, dispatch_uid="radius_status_groups")
         # Web UI: menu entries and the tabs of the customer and contract pages.
         register_ui()

@@ -1,4 +1,5 @@
-"""Disconnect-Request and CoA-Request (RFC 5176) to the concentrators (SPEC L-12, issue 5 item 7).
+"""Disconnect-Request and CoA-Request (RFC 5176) to the concentrators (SPEC L-12, issue 5 item 7:
+blocking a login that is online sends a Disconnect/CoA request to its NAS).
 
 ``services.queue_disconnect`` writes one ``DisconnectRequest`` row per open session and, after
 commit, the Celery task ``enlace.radius.tasks.send_disconnect`` calls ``send_request``, which:

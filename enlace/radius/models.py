@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enlace.core.models import Branch, EnlaceModel
+from enlace.core.models import AppSettings, Branch, EnlaceModel
 from enlace.core.validators import no_edge_whitespace_constraints
 
 from .freeradius import (  # noqa: F401  (the FreeRADIUS tables belong to this app)
@@ -391,3 +391,70 @@ class DisconnectRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username} → {self.nas_ip}"
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+class RadiusSettings(AppSettings):
+    """RADIUS settings (tab "RADIUS" of Configurações ➜ Parâmetros ➜ Parâmetros Gerais,
+    registered in ``apps.py``; written by ``services.radius_settings_update``, which rewrites the
+    blocked group in the same transaction).
+
+    L-10: a login whose contract is blocked or not active is rejected, or accepted into the notice
+    profile (pool, address list, speed below) so the router sends it to the notice page.
+    L-12: a session without accounting updates for ``radius_stale_intervals`` intervals of
+    ``radius_interim_interval`` seconds is closed as stale.
+    """
+
+    radius_blocked_action = models.CharField(
+        _("blocked contracts"),
+        max_length=1,
+        choices=[("R", _("Reject the connection")), ("N", _("Connect to the notice page"))],
+        default="R",
+        help_text=_(
+            "What FreeRADIUS does with a login whose contract is blocked or not active: reject it, "
+            "or accept it with the notice pool / address list below so the router redirects it."
+        ),
+    )
+    radius_notice_pool = models.CharField(
+        _("notice pool"),
+        max_length=64,
+        blank=True,
+        help_text=_("Pool on the concentrator for blocked subscribers (Framed-Pool)."),
+    )
+    radius_notice_address_list = models.CharField(
+        _("notice address list"),
+        max_length=64,
+        blank=True,
+        default="bloqueados",
+        help_text=_("Firewall address list the router redirects to the notice page (Mikrotik-Address-List)."),
+    )
+    radius_notice_rate_limit = models.CharField(
+        _("notice speed"),
+        max_length=64,
+        blank=True,
+        default="256k/256k",
+        help_text=_("Mikrotik-Rate-Limit of blocked subscribers, e.g. 256k/256k."),
+    )
+    radius_interim_interval = models.PositiveIntegerField(
+        _("accounting interim interval (s)"),
+        default=300,
+        help_text=_("Acct-Interim-Interval the concentrators use; sessions are judged stale by it."),
+    )
+    radius_stale_intervals = models.PositiveSmallIntegerField(
+        _("close sessions after missed interims"),
+        default=3,
+        help_text=_("A session without accounting updates for this many intervals is closed."),
+    )
+
+    class Meta(AppSettings.Meta):
+        constraints = [
+            *AppSettings.Meta.constraints,
+            *no_edge_whitespace_constraints(
+                "radiussettings",
+                "radius_notice_pool",
+                "radius_notice_address_list",
+                "radius_notice_rate_limit",
+            ),
+        ]

@@ -24,10 +24,9 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from enlace.contracts.models import AccessStatus, ContractStatus, Plan
-from enlace.core.models import GeneralParameters
 
 from .freeradius import RadCheck, RadGroupCheck, RadGroupReply, RadiusNas, RadReply, RadUserGroup
-from .models import Login, Nas
+from .models import Login, Nas, RadiusSettings
 
 BLOCKED_GROUP = "enlace_blocked"
 DISABLED_GROUP = "enlace_disabled"
@@ -89,8 +88,8 @@ def plan_group_rows(plan: Plan) -> dict[str, list[tuple]]:
     return {"radgroupreply": rows, "radgroupcheck": []}
 
 
-def status_group_rows(params: GeneralParameters) -> dict[str, list[tuple]]:
-    """Rows of the blocked and disabled groups, from the general parameters."""
+def status_group_rows(params: RadiusSettings) -> dict[str, list[tuple]]:
+    """Rows of the blocked and disabled groups, from the RADIUS settings."""
     check = [(DISABLED_GROUP, "Auth-Type", ":=", "Reject")]
     reply = []
     if params.radius_blocked_action == NOTICE:
@@ -106,7 +105,8 @@ def status_group_rows(params: GeneralParameters) -> dict[str, list[tuple]]:
 
 
 def login_group(login: Login) -> str:
-    """The one group a login is in, from its own state and its contract's (L-10)."""
+    """The one group a login is in, from its own state and its contract's (L-10: the plan's speed
+    profile; the blocked profile for a blocked contract; the reduced one when overdue)."""
     contract = login.contract
     if not login.active:
         return DISABLED_GROUP
@@ -220,8 +220,8 @@ def write_plan(plan: Plan) -> None:
     _write_groups({plan_group(plan.pk), plan_group(plan.pk, True)}, plan_group_rows(plan))
 
 
-def write_status_groups(params: GeneralParameters | None = None) -> None:
-    _write_groups({BLOCKED_GROUP, DISABLED_GROUP}, status_group_rows(params or GeneralParameters.load()))
+def write_status_groups(params: RadiusSettings | None = None) -> None:
+    _write_groups({BLOCKED_GROUP, DISABLED_GROUP}, status_group_rows(params or RadiusSettings.load()))
 
 
 def write_nas(nas: Nas, *, old_ip: str | None = None) -> None:
@@ -241,7 +241,7 @@ def delete_nas(ip: str) -> None:
 def expected_rows(progress=None) -> dict[str, list[tuple]]:
     """Every row FreeRADIUS's read tables should hold, computed from Enlace's records."""
     out: dict[str, list[tuple]] = {name: [] for name in (*_USER_TABLES, *_GROUP_TABLES, "nas")}
-    status = status_group_rows(GeneralParameters.load())
+    status = status_group_rows(RadiusSettings.load())
     for table in _GROUP_TABLES:
         out[table].extend(status[table])
     for plan in Plan.objects.all().iterator():

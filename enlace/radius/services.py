@@ -1,4 +1,5 @@
-"""Writers of concentrators, IP pools and logins (SPEC §6).
+"""Writers of concentrators, IP pools and logins (SPEC §6: the RADIUS logins that authenticate
+subscribers' connections).
 
 Every write is one transaction that saves Enlace's record (validation, branch scope, audit trail
 through ``core.services.object_save``) and its projection into FreeRADIUS's tables
@@ -14,7 +15,7 @@ import logging
 import secrets
 import string
 import threading
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,12 +24,12 @@ from django.utils.translation import gettext as _
 
 from enlace.contracts.models import Contract, Plan
 from enlace.core.exceptions import ApplicationError
-from enlace.core.services import object_delete, object_save, operator_of
+from enlace.core.services import object_delete, object_save, operator_of, settings_update
 from enlace.core.types import Actor
 
 from . import projection
 from .freeradius import RadAcct
-from .models import DisconnectRequest, IpAllocation, IpPool, Login, Nas
+from .models import DisconnectRequest, IpAllocation, IpPool, Login, Nas, RadiusSettings
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +188,8 @@ def _check_fixed_ip(login: Login, *, actor: Actor) -> None:
 
 
 def login_initial(contract: Contract) -> dict:
-    """What a new login of ``contract`` starts with (L-2)."""
+    """What a new login of ``contract`` starts with (L-2: customer, contract, branch and plan come
+    from the contract)."""
     return {
         "customer": contract.customer,
         "contract": contract,
@@ -236,8 +238,9 @@ def _save(login: Login, *, actor: Actor, old_username: str | None, hash_password
 
 
 def login_create(*, actor: Actor, **data) -> Login:
-    """A new login (L-1 … L-9). ``contract`` is required; customer, branch and plan default to the
-    contract's. With "Senha MD5" the typed password is stored as its MD5 digest."""
+    """A new login (L-1 … L-9: once saved, FreeRADIUS authenticates it). ``contract`` is required; customer,
+    branch and plan default to the contract's. With "Senha MD5" the typed password is stored as its MD5
+    digest."""
     if not data.get("contract") and not data.get("contract_id"):
         raise ValidationError({"contract": [_("This field is required.")]})
     login = Login()
@@ -393,9 +396,16 @@ def on_plan_saved(sender, plan: Plan, **kwargs) -> None:
     projection.write_plan(plan)
 
 
-def on_parameters_changed(sender, parameters, changed, **kwargs) -> None:
-    if any(name.startswith("radius_") for name in changed):
-        projection.write_status_groups(parameters)
+def radius_settings_update(*, actor: Actor, **values: Any) -> RadiusSettings:
+    """Change the RADIUS settings (tab "RADIUS" of the parameters page; ``core.services
+    .parameters_update`` calls this for the fields of ``RadiusSettings``). When a value changes,
+    the blocked and disabled groups FreeRADIUS reads are rewritten in the same transaction (L-10:
+    a blocked login is rejected, or gets the notice pool / address list / speed)."""
+    with transaction.atomic():
+        row, changed = settings_update(RadiusSettings, actor=actor, **values)
+        if changed:
+            projection.write_status_groups(row)
+    return row
 
 
 def on_access_status_changed(sender, contract: Contract, old, new, **kwargs) -> None:

@@ -15,9 +15,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from enlace.core.models import GeneralParameters
-
 from .freeradius import RadAcct
+from .models import RadiusSettings
 
 STALE_CAUSE = "Stale-Session"
 
@@ -27,7 +26,7 @@ def open_sessions():
 
 
 def stale_cutoff(*, intervals: int | None = None, interval: int | None = None, now=None) -> datetime.datetime:
-    params = GeneralParameters.load()
+    params = RadiusSettings.load()
     intervals = params.radius_stale_intervals if intervals is None else intervals
     interval = params.radius_interim_interval if interval is None else interval
     if intervals < 1 or interval < 1:

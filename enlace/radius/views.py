@@ -1,6 +1,7 @@
 """Operator screens of the RADIUS area (Rede ➜ Concentradores, Pools IP, Logins), the login page
-with its accounting (L-12), "Gerar senha", "Desconectar" and the "Logins" tabs of the contract and
-customer pages (L-2). Writes go through ``enlace.radius.services``."""
+with its accounting (L-12: the sessions FreeRADIUS writes — online now, IP, start, traffic),
+"Gerar senha", "Desconectar" and the "Logins" tabs of the contract and customer pages (L-2: a login
+is created from inside a contract). Writes go through ``enlace.radius.services``."""
 
 import ipaddress
 from urllib.parse import urlencode
@@ -39,7 +40,7 @@ from .models import IpPool, Login, Nas
 SECRET_MASK = "••••••••"  # noqa: S105 - what the detail page shows instead of the secret
 
 
-# --- Concentrators (NAS, L-11) --------------------------------------------------------------
+# --- Concentrators (NAS, L-11: registered with IP, secret and type; FreeRADIUS reads them) ---
 
 
 class NasListView(ObjectListView):
@@ -81,7 +82,7 @@ class NasDeleteView(ObjectDeleteView):
         services.nas_delete(obj, actor=self.request.user)
 
 
-# --- IP pools ("Pool radius", L-9) ----------------------------------------------------------
+# --- IP pools ("Pool radius", L-9: ranges Enlace hands out as Framed-IP-Address) -----------
 
 
 class IpPoolListView(ObjectListView):
@@ -138,7 +139,7 @@ class IpPoolDeleteView(ObjectDeleteView):
         services.pool_delete(obj, actor=self.request.user)
 
 
-# --- Logins (L-1 … L-12) --------------------------------------------------------------------
+# --- Logins (L-1 … L-12: what authenticates a subscriber's connection through FreeRADIUS) ---
 
 LOGIN_RELATED = ("customer", "contract", "plan", "branch", "radius_pool", "allocation")
 
@@ -326,8 +327,8 @@ class ContractLoginsTabView(ContractTabView):
 
 
 class CustomerLoginsTabView(CustomerTabView):
-    """The customer page's "Login" tab (C-5): every login of the customer, and "Novo login" for
-    each of its contracts."""
+    """The customer page's "Login" tab (C-5: one of its tabs, in their fixed order): every login of the
+    customer, and "Novo login" for each of its contracts."""
 
     model = Login
     tab_key = "logins"

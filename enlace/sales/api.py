@@ -1,4 +1,5 @@
-"""REST resources of the sales area (SPEC G-5, §14): ``/api/v1/products/`` and ``/api/v1/sales/``
+"""REST resources of the sales area (SPEC G-5: every screen has a REST equivalent; §14: the field names
+are a stable contract, never renamed): ``/api/v1/products/`` and ``/api/v1/sales/``
 (with ``finish/`` and ``reopen/``). Writes call ``enlace.sales.services``.
 
 Permissions (model permissions; a missing one is 403):
@@ -75,7 +76,8 @@ class SaleItemSerializer(serializers.ModelSerializer):
 
 
 class SaleSerializer(EnlaceModelSerializer):
-    """A sale (V-1 … V-3). ``branch`` is the customer's; ``salesperson`` and
+    """A sale (V-1 … V-3: one-off or tied to a contract; a closed sale cannot be edited; finishing it can
+    generate its receivables). ``branch`` is the customer's; ``salesperson`` and
     ``payment_condition`` default to the customer's; ``total`` is computed."""
 
     status = NamedChoiceField(
@@ -109,6 +111,9 @@ class SaleSerializer(EnlaceModelSerializer):
         read_only_fields = ["branch", "total", "closed_at", "receivables_generated", "created_at"]
 
     def get_receivables(self, obj) -> list[int]:
+        if isinstance(self.parent, serializers.ListSerializer):
+            # A page of sales: from the viewset's prefetch (one query for the page, not one per sale).
+            return [r.invoice_id for r in sorted(obj.receivables.all(), key=lambda r: r.instalment)]
         return list(obj.receivables.order_by("instalment").values_list("invoice_id", flat=True))
 
     def get_fields(self):
@@ -148,7 +153,7 @@ class SaleViewSet(EnlaceModelViewSet):
     """Sales. Filter by ``customer``, ``contract``, ``branch``, ``status`` (O/C), ``salesperson``,
     ``date_after``/``date_before`` (``enlace.sales.filtersets.SaleFilterSet``)."""
 
-    queryset = Sale.objects.select_related("customer").prefetch_related("items")
+    queryset = Sale.objects.select_related("customer").prefetch_related("items", "receivables")
     serializer_class = SaleSerializer
     filterset_class = SaleFilterSet
     permission_classes = [ActionPermissions]

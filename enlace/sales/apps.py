@@ -12,7 +12,8 @@ class SalesConfig(AppConfig):
 
 
 def register_ui():
-    """Menu entries (Vendas) and the customer page's "Vendas" tab (V-1)."""
+    """Menu entries (Vendas) and the customer page's "Vendas" tab (V-1: the customer's sales, one-off or
+    tied to a contract)."""
     from enlace.core.navigation import register
     from enlace.customers import tabs as customer_tabs
 

@@ -10,7 +10,8 @@ from .models import Sale
 
 
 def sale_receivables(sale: Sale, *, user: Viewer) -> list[Invoice]:
-    """The invoices ``sale`` generated (V-3) that the viewer may see, by instalment."""
+    """The invoices ``sale`` generated (V-3: a finished sale can generate its receivables by its payment
+    condition) that the viewer may see, by instalment."""
     return list(
         Invoice.objects.restrict(user)
         .filter(sale_link__sale=sale)

@@ -224,7 +224,8 @@ class SaleDeleteView(ObjectDeleteView):
 
 
 class SaleFinishView(ObjectActionView):
-    """ "Finalizar venda" (V-2, V-3)."""
+    """ "Finalizar venda" (V-2: open → closed; V-3: it can generate its receivables by its payment
+    condition)."""
 
     model = Sale
     form_class = forms.SaleFinishForm

@@ -1,4 +1,5 @@
-"""The service order actions (SPEC S-2), declared once.
+"""The service order actions (SPEC S-2: an order's status follows the actions taken on it, each an event with
+operator and time), declared once.
 
 Each action is one ``ActionSpec``: its name (a ``ServiceOrderEvent.Action``), the service that
 performs it, the button's label, what it does in a sentence, the inputs it takes (name, kind,
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from enlace.core.types import Actor
 
 from . import services
 from .models import ServiceOrder, ServiceOrderEvent
@@ -91,7 +94,7 @@ class ActionSpec:
                 kwargs[item.keyword] = values[item.name]
         return kwargs
 
-    def run(self, *, actor, order: ServiceOrder, values: Mapping) -> ServiceOrder:
+    def run(self, *, actor: Actor, order: ServiceOrder, values: Mapping) -> ServiceOrder:
         return self.service(actor=actor, order=order, **self.kwargs(values))
 
 

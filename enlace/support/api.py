@@ -1,4 +1,5 @@
-"""REST resources of support (SPEC G-5, §14): ``subjects``, ``processes``, ``tickets`` (with
+"""REST resources of support (SPEC G-5: every screen has a REST equivalent; §14: the field names are a
+stable contract, never renamed): ``subjects``, ``processes``, ``tickets`` (with
 ``messages``) and ``service-orders`` (``departments`` are core's).
 
 - ``/api/v1/tickets/`` — create with ``customer``, ``subject``, ``description`` and the optional
@@ -31,7 +32,7 @@ from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.api.viewsets import EnlaceGenericViewSet, EnlaceModelViewSet
 from enlace.core.models import Department, Employee
 
-from . import actions, filtersets, services
+from . import actions, filtersets, selectors, services
 from .models import (
     Process,
     ProcessStep,
@@ -92,7 +93,8 @@ class ProcessSerializer(EnlaceModelSerializer):
 
 
 class RefuseAutomaticMixin:
-    """Fields Enlace sets itself: sending one is a 400 naming it (T-11), not silently ignored."""
+    """Fields Enlace sets itself: sending one is a 400 naming it (T-11: the status follows the
+    ticket's situation, never edited), not silently ignored."""
 
     automatic: tuple[str, ...] = ()
 
@@ -257,9 +259,7 @@ class ActionParamsSerializer(ScopedRelationsMixin, serializers.Serializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None and "technician" in fields:
-            fields["technician"].queryset = Employee.objects.restrict(request.user).filter(
-                active=True, is_technician=True
-            )
+            fields["technician"].queryset = selectors.technicians(request.user)
         return fields
 
 
@@ -337,7 +337,8 @@ class TicketViewSet(
     mixins.UpdateModelMixin,
     EnlaceGenericViewSet,
 ):
-    """Tickets ("atendimentos", T-1 … T-11). Filter by ``customer``, ``contract``, ``department``,
+    """Tickets ("atendimentos", T-1 … T-11: a generated protocol, the customer's own contract and login, a
+    status that follows the ticket's situation). Filter by ``customer``, ``contract``, ``department``,
     ``status``, ``priority``, ``origin``, ``responsible``, ``pending_interaction``, ``q``, dates
     ``opened_after``/``opened_before``."""
 
@@ -451,9 +452,10 @@ class ServiceOrderViewSet(
     mixins.UpdateModelMixin,
     EnlaceGenericViewSet,
 ):
-    """Service orders ("OS", S-1, S-2). Filter by ``customer``, ``ticket``, ``department``, ``status``,
-    ``technician``, ``priority``, ``origin``, ``q``, dates ``scheduled_after``/``_before`` and
-    ``opened_after``/``_before``."""
+    """Service orders ("OS", S-1: every order of the customer, whatever the status; S-2: an order's status
+    follows the actions taken on it, each an event with operator and time). Filter by ``customer``,
+    ``ticket``, ``department``, ``status``, ``technician``, ``priority``, ``origin``, ``q``, dates
+    ``scheduled_after``/``_before`` and ``opened_after``/``_before``."""
 
     queryset = ServiceOrder.objects.select_related(
         "customer", "subject", "department", "technician", "ticket"

@@ -9,7 +9,7 @@ from enlace.core.forms import EnlaceForm, EnlaceModelForm
 from enlace.core.models import Department, Employee
 from enlace.radius.models import Login
 
-from . import actions
+from . import actions, selectors
 from .models import Priority, Process, ProcessStep, ServiceOrder, Subject, Ticket
 
 SUBJECT_FIELDS = [
@@ -61,11 +61,6 @@ ORDER_FIELDS = [
 ]
 
 
-def technicians(user):
-    """Active employees marked as technicians, within the operator's branches."""
-    return Employee.objects.restrict(user).filter(active=True, is_technician=True)
-
-
 def _departments():
     return Department.objects.filter(serves_tickets=True, active=True)
 
@@ -109,7 +104,7 @@ class ProcessStepForm(EnlaceModelForm):
             purpose=Subject.Purpose.TICKET
         )
         self.fields["department"].queryset = _departments()
-        self.fields["technician"].queryset = technicians(self.user)
+        self.fields["technician"].queryset = selectors.technicians(self.user)
         if self.instance.pk or self.initial.get("process"):
             self.fields["process"].disabled = True
 
@@ -135,7 +130,8 @@ class OwnedForm(EnlaceModelForm):
 
 
 class TicketForm(OwnedForm):
-    """New ticket or edit: never the status (T-11), the origin (T-8) or the protocol."""
+    """New ticket or edit: never the status (T-11: it follows the ticket's situation), the origin (T-8:
+    set automatically, hotsite from the portal) or the protocol."""
 
     priority = forms.ChoiceField(
         label=_("priority"),
@@ -222,7 +218,7 @@ def _action_field(item: actions.Input, user) -> forms.Field:
     """The form field of one action input (``actions.Input``). Every one is optional here: the
     service says what is missing, naming it."""
     if item.kind == actions.TECHNICIAN:
-        return forms.ModelChoiceField(label=item.label, queryset=technicians(user), required=False)
+        return forms.ModelChoiceField(label=item.label, queryset=selectors.technicians(user), required=False)
     if item.kind == actions.DEPARTMENT:
         return forms.ModelChoiceField(label=item.label, queryset=_departments(), required=False)
     if item.kind == actions.DATETIME:
@@ -252,4 +248,4 @@ class AgendaForm(EnlaceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["technician"].queryset = technicians(self.user)
+        self.fields["technician"].queryset = selectors.technicians(self.user)

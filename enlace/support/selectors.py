@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.billing.models import OPEN_STATUSES, Invoice
+from enlace.core.models import Employee
+from enlace.core.types import Viewer
 
 from .models import ServiceOrder, Subject, Ticket
 
@@ -30,6 +32,34 @@ def portal_subjects(customer) -> QuerySet[Subject]:
     if customer_has_overdue(customer):
         qs = qs.filter(allowed_overdue=True)
     return qs.order_by("name")
+
+
+def ticket_in_scope(*, user: Viewer, pk) -> Ticket:
+    """The ticket ``pk`` when it is in the viewer's branches (a new service order starts from it);
+    raises ``Ticket.DoesNotExist`` otherwise."""
+    return Ticket.objects.restrict(user).get(pk=pk)
+
+
+def customer_tickets(customer, *, user: Viewer) -> QuerySet[Ticket]:
+    """Every ticket of ``customer``, whatever its status, within the viewer's branches, with what
+    the tickets table shows (the customer page's "Atendimentos" tab)."""
+    return (
+        Ticket.objects.restrict(user)
+        .filter(customer=customer)
+        .select_related("customer", "subject", "department", "responsible")
+    )
+
+
+def customer_service_orders(customer, *, user: Viewer) -> QuerySet[ServiceOrder]:
+    """Every service order of ``customer``, whatever its status, within the viewer's branches (the
+    customer page's "OS" tab)."""
+    return service_orders_for(user).filter(customer=customer)
+
+
+def technicians(user: Viewer) -> QuerySet[Employee]:
+    """Active employees marked as technicians, within the operator's branches: whom a service order
+    or a process step may be given to."""
+    return Employee.objects.restrict(user).filter(active=True, is_technician=True)
 
 
 def service_orders_for(user) -> QuerySet[ServiceOrder]:
@@ -63,13 +93,20 @@ def technician_agenda(
 def open_by_department(queryset, limit: int = 8) -> list[dict]:
     """Open tickets (new or in progress) of ``queryset`` per department, most first (one query):
     what the tickets list draws as a chart. Past ``limit`` departments the rest are summed."""
+    return open_by_department_and_count(queryset, limit)[0]
+
+
+def open_by_department_and_count(queryset, limit: int = 8) -> tuple[list[dict], int]:
+    """``open_by_department`` and the number of rows of ``queryset`` (open or not), in the same
+    one query: the tickets list pages with that number instead of counting the rows again."""
+    is_open = Q(status__in=(Ticket.Status.NEW, Ticket.Status.IN_PROGRESS))
     counts = (
-        queryset.filter(status__in=(Ticket.Status.NEW, Ticket.Status.IN_PROGRESS))
-        .order_by()
+        queryset.order_by()
         .values("department_id", "department__name")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk", filter=is_open), rows=Count("pk"))
         .order_by("-count", "department__name")
     )
+    total = sum(row["rows"] for row in counts)
     rows = [
         {
             "label": row["department__name"] or _("No department"),
@@ -77,8 +114,9 @@ def open_by_department(queryset, limit: int = 8) -> list[dict]:
             "department": row["department_id"],
         }
         for row in counts
+        if row["count"]
     ]
     if len(rows) > limit:
         rest = sum(row["count"] for row in rows[limit - 1 :])
         rows = [*rows[: limit - 1], {"label": _("Others"), "count": rest, "department": None}]
-    return rows
+    return rows, total

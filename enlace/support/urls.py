@@ -27,6 +27,7 @@ urlpatterns = [
     *crud_urls(
         Subject,
         "subjects",
+        queryset=Subject.objects.select_related("default_department", "default_process"),
         table=tables.SubjectTable,
         filterset=filtersets.SubjectFilterSet,
         form=forms.SubjectForm,

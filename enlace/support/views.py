@@ -7,16 +7,21 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from enlace.core.charts import bar_chart
 from enlace.core.exceptions import ApplicationError
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import htmx_redirect, tab_url
 from enlace.core.views.generic import (
+    ROW_COUNT,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
@@ -24,18 +29,11 @@ from enlace.core.views.generic import (
     ObjectViewMixin,
 )
 from enlace.customers.models import Customer
+from enlace.customers.selectors import customer_in_scope
+from enlace.customers.tabs import CustomerTabView
 
 from . import actions, filtersets, forms, selectors, services, tables
 from .models import Process, ProcessStep, ServiceOrder, ServiceOrderEvent, Ticket
-
-
-def _error_text(exc) -> str:
-    if isinstance(exc, ApplicationError):
-        return str(exc.message)
-    if hasattr(exc, "message_dict"):
-        return " ".join(f"{msg}" for msgs in exc.message_dict.values() for msg in msgs)
-    return " ".join(exc.messages)
-
 
 # --- Processes ------------------------------------------------------------------------------
 
@@ -119,9 +117,11 @@ class TicketListView(ObjectListView):
         query = self.request.GET.copy()
         for name in ("department", "page"):
             query.pop(name, None)
+        open_rows, count = selectors.open_by_department_and_count(queryset)
         return {
-            "chart": bar_chart(selectors.open_by_department(queryset), value_key="count"),
+            "chart": bar_chart(open_rows, value_key="count"),
             "chart_query": query.urlencode(),
+            ROW_COUNT: count,  # the pagination's count, from the chart's query
         }
 
 
@@ -177,7 +177,10 @@ class TicketDetailView(ObjectDetailView):
 def _customer_from(request, value):
     if value in (None, "") or not str(value).isdigit():
         return None
-    return get_object_or_404(Customer.objects.restrict(request.user), pk=value)
+    try:
+        return customer_in_scope(user=request.user, pk=value)
+    except Customer.DoesNotExist:
+        raise Http404 from None
 
 
 class TicketEditView(ObjectEditView):
@@ -235,38 +238,40 @@ class TicketEditView(ObjectEditView):
             "is_new": instance.pk is None,
             "owner": form.customer,
             "next": self.request.GET.get("next", ""),
-            "cancel_url": instance.get_absolute_url()
-            if instance.pk
-            else f"{form.customer.get_absolute_url()}?tab=tickets",
+            "cancel_url": instance.get_absolute_url() if instance.pk else tab_url(form.customer, "tickets"),
         }
         return render(self.request, self.template_name, context)
 
 
-class TicketMessageView(ObjectViewMixin, View):
+class _ButtonView(ObjectActionView):
+    """A form of the ticket or service order page: done or refused, back to the record's page (where
+    a GET goes too); an invalid form's errors as one message."""
+
+    def refused(self, obj, form, exc=None):
+        if exc is None:
+            messages.error(self.request, " ".join(e for errs in form.errors.values() for e in errs))
+            return htmx_redirect(self.request, self.get_object_url(obj))
+        return super().refused(obj, form, exc)
+
+
+class TicketMessageView(_ButtonView):
     """POST a message or private note to the thread."""
 
     model = Ticket
+    action = "view"
+    form_class = forms.MessageForm
+    success_message = gettext_lazy("Message added.")
 
-    def post(self, request, pk):
+    def post(self, request, *args, **kwargs):
+        # The ticket's view permission (``action``) and the permission to add a message.
         if not request.user.has_perm("support.add_ticketmessage"):
             raise PermissionDenied
-        ticket = self.get_object()
-        form = forms.MessageForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                services.ticket_message_add(
-                    actor=request.user,
-                    ticket=ticket,
-                    text=form.cleaned_data["text"],
-                    public=form.cleaned_data["public"],
-                )
-            except (ApplicationError, ValidationError) as exc:
-                messages.error(request, _error_text(exc))
-            else:
-                messages.success(request, _("Message added."))
-        else:
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect(ticket.get_absolute_url())
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, ticket, data):
+        return services.ticket_message_add(
+            actor=self.request.user, ticket=ticket, text=data["text"], public=data["public"]
+        )
 
 
 TICKET_ACTIONS = {
@@ -276,24 +281,24 @@ TICKET_ACTIONS = {
 }
 
 
-class TicketActionView(ObjectViewMixin, View):
-    model = Ticket
-    action = "change"
+class TicketActionView(_ButtonView):
+    """Close, cancel or reopen (``TICKET_ACTIONS``) with the optional text of ``TicketActionForm``."""
 
-    def post(self, request, pk, name):
-        if name not in TICKET_ACTIONS:
+    model = Ticket
+
+    def get_object(self):
+        if self.kwargs["name"] not in TICKET_ACTIONS:
             raise PermissionDenied
-        ticket = self.get_object()
-        service, argument, done = TICKET_ACTIONS[name]
-        form = forms.TicketActionForm(request.POST, user=request.user)
+        return super().get_object()
+
+    def perform(self, ticket, data):
+        service, argument, _done = TICKET_ACTIONS[self.kwargs["name"]]
+        form = forms.TicketActionForm(self.request.POST, user=self.request.user)
         text = form.cleaned_data.get("text", "") if form.is_valid() else ""
-        try:
-            service(actor=request.user, ticket=ticket, **{argument: text})
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, done)
-        return redirect(ticket.get_absolute_url())
+        return service(actor=self.request.user, ticket=ticket, **{argument: text})
+
+    def get_success_message(self, ticket, result):
+        return TICKET_ACTIONS[self.kwargs["name"]][2]
 
 
 # --- Service orders -------------------------------------------------------------------------
@@ -382,7 +387,10 @@ class ServiceOrderEditView(ObjectEditView):
         params = self.request.GET if self.request.method == "GET" else self.request.POST
         ticket_id = params.get("ticket") or self.request.GET.get("ticket")
         if ticket_id and str(ticket_id).isdigit():
-            ticket = get_object_or_404(Ticket.objects.restrict(self.request.user), pk=ticket_id)
+            try:
+                ticket = selectors.ticket_in_scope(user=self.request.user, pk=ticket_id)
+            except Ticket.DoesNotExist:
+                raise Http404 from None
             return ticket.customer, ticket
         customer = _customer_from(self.request, params.get("customer") or self.request.GET.get("customer"))
         if customer is None:
@@ -429,7 +437,7 @@ class ServiceOrderEditView(ObjectEditView):
         elif ticket is not None:
             cancel = ticket.get_absolute_url()
         else:
-            cancel = f"{form.customer.get_absolute_url()}?tab=service_orders"
+            cancel = tab_url(form.customer, "service_orders")
         context = {
             **self.base_context(),
             "form": form,
@@ -443,32 +451,34 @@ class ServiceOrderEditView(ObjectEditView):
         return render(self.request, self.template_name, context)
 
 
-class ServiceOrderActionView(ObjectViewMixin, View):
-    """POST one action (S-2): the values of its form (``actions.ActionSpec``) go to its service."""
+class ServiceOrderActionView(_ButtonView):
+    """POST one action (S-2: an order's status follows the actions taken on it, each an event with operator
+    and time): the values of its form (``actions.ActionSpec``) go to its service."""
 
     model = ServiceOrder
-    action = "change"
+    form_class = forms.OrderActionForm
 
-    def post(self, request, pk, name):
-        spec = actions.BY_NAME.get(name)
-        if spec is None or not request.user.has_perm(spec.permission):
+    def spec(self) -> actions.ActionSpec:
+        spec = actions.BY_NAME.get(self.kwargs["name"])
+        if spec is None or not self.request.user.has_perm(spec.permission):
             raise PermissionDenied
-        order = self.get_object()
-        form = forms.OrderActionForm(request.POST, user=request.user, prefix=name, spec=spec)
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-            return redirect(order.get_absolute_url())
-        try:
-            order = spec.run(actor=request.user, order=order, values=form.cleaned_data)
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(
-                request,
-                _("%(order)s: %(action)s.")
-                % {"order": order, "action": ServiceOrderEvent.Action(name).label},
-            )
-        return redirect(order.get_absolute_url())
+        return spec
+
+    def get_object(self):
+        self.spec()  # an unknown action or one the operator may not take: 403 before the record
+        return super().get_object()
+
+    def get_form_kwargs(self, order):
+        return {"user": self.request.user, "prefix": self.kwargs["name"], "spec": self.spec()}
+
+    def perform(self, order, data):
+        return self.spec().run(actor=self.request.user, order=order, values=data)
+
+    def get_success_message(self, order, result):
+        return _("%(order)s: %(action)s.") % {
+            "order": result,
+            "action": ServiceOrderEvent.Action(self.kwargs["name"]).label,
+        }
 
 
 class AgendaView(ObjectViewMixin, View):
@@ -499,53 +509,48 @@ class AgendaView(ObjectViewMixin, View):
 # --- Customer tabs --------------------------------------------------------------------------
 
 
-class CustomerTicketsTabView(ObjectViewMixin, View):
+class CustomerTicketsTabView(CustomerTabView):
     """The customer page's "Atendimentos" tab (T-1): every ticket, whatever its status, and "Novo"."""
 
     model = Ticket
+    tab_key = "tickets"
+    template_name = "support/tabs/customer_list.html"
+    leads = True  # a lead's page shows its tickets too (C-4)
 
-    def get(self, request, pk):
-        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk)
-        if not request.htmx:
-            return redirect(f"{customer.get_absolute_url()}?tab=tickets")
-        tickets = Ticket.objects.restrict(request.user).filter(customer=customer)
+    def get_tab_context(self, customer):
+        user = self.request.user
         table = tables.TicketTable(
-            tickets.select_related("customer", "subject", "department", "responsible"),
-            request=request,
-            exclude=("customer",),
+            selectors.customer_tickets(customer, user=user), request=self.request, exclude=("customer",)
         )
-        context = {
+        return {
             "customer": customer,
             "table": table,
             "key": "tickets",
-            "can_add": request.user.has_perm("support.add_ticket"),
+            "can_add": user.has_perm("support.add_ticket"),
             "new_url": f"{reverse('support:ticket_add')}?{urlencode({'customer': customer.pk})}",
             "new_label": _("New ticket"),
         }
-        return render(request, "support/tabs/customer_list.html", context)
 
 
-class CustomerOrdersTabView(ObjectViewMixin, View):
+class CustomerOrdersTabView(CustomerTabView):
     """The customer page's "OS" tab (S-1): every service order, whatever its status, and "Novo"."""
 
     model = ServiceOrder
+    tab_key = "service_orders"
+    template_name = "support/tabs/customer_list.html"
 
-    def get(self, request, pk):
-        customer = get_object_or_404(Customer.objects.restrict(request.user), pk=pk, is_lead=False)
-        if not request.htmx:
-            return redirect(f"{customer.get_absolute_url()}?tab=service_orders")
-        orders = ServiceOrder.objects.restrict(request.user).filter(customer=customer)
+    def get_tab_context(self, customer):
+        user = self.request.user
         table = tables.ServiceOrderTable(
-            orders.select_related("customer", "ticket", "subject", "department", "technician"),
-            request=request,
+            selectors.customer_service_orders(customer, user=user),
+            request=self.request,
             exclude=("customer",),
         )
-        context = {
+        return {
             "customer": customer,
             "table": table,
             "key": "service_orders",
-            "can_add": request.user.has_perm("support.add_serviceorder"),
+            "can_add": user.has_perm("support.add_serviceorder"),
             "new_url": f"{reverse('support:serviceorder_add')}?{urlencode({'customer': customer.pk})}",
             "new_label": _("New service order"),
         }
-        return render(request, "support/tabs/customer_list.html", context)

@@ -5,6 +5,7 @@ import pytest
 from enlace.core import context
 from enlace.core.models import AnalyticAccount, Department, GeneralParameters, ObjectChange
 from enlace.core.services import object_save
+from enlace.customers.models import CustomerSettings
 
 from .conftest import url
 
@@ -110,7 +111,7 @@ def test_parameters_patch_goes_through_the_service(admin_api, admin_user, branch
     assert response.json()["company_name"] == "Provedor Exemplo"
     assert response.json()["default_branch"] == branch_b.pk
     params = GeneralParameters.load()
-    assert (params.company_name, params.default_branch, params.name_length_warning) == (
+    assert (params.company_name, params.default_branch, CustomerSettings.load().name_length_warning) == (
         "Provedor Exemplo",
         branch_b,
         35,

@@ -23,10 +23,11 @@ from django.utils import translation
 
 from enlace.billing import boleto
 from enlace.billing.pdf import amount_in_words, boleto_pdf, carne_pdf, number_in_words, receipt_pdf
-from enlace.billing.pdf.common import brl, date_br
+from enlace.billing.pdf.common import date_br
 from enlace.billing.pdf.draw import BARCODE_WIDTH, QR_ERROR
 from enlace.billing.services.invoices import invoice_create
 from enlace.billing.services.payments import payment_create, payment_reverse
+from enlace.core.money import brl
 from enlace.customers.models import Customer
 from tests.helpers.contracts import make_wallet
 

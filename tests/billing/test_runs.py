@@ -240,7 +240,7 @@ def test_operator_of_one_branch_runs_only_that_branch(operator_a, branch_a, bran
 
 
 def test_wallet_that_cannot_issue_is_reported_while_others_are_created(admin_user, new_contract, branch_a):
-    bad = make_wallet(branch_a, name="Sicoob agência errada", agency="306999")
+    bad = make_wallet(branch_a, name="Sicoob agência errada", agency="306999", convenio="654321")
     good = [new_contract(), new_contract()]
     broken = new_contract(wallet=bad)
     run = billing_run_start_and_execute(actor=admin_user, period="2026-12")

@@ -19,6 +19,7 @@ from enlace.core.models import (
     PaymentCondition,
 )
 from enlace.core.scope import allowed_branch_ids
+from enlace.customers.models import CustomerSettings
 
 MODELS = [Branch, Department, Employee, PaymentCondition, AnalyticAccount, ObjectChange]
 
@@ -61,7 +62,7 @@ def test_seed_demo_twice_creates_nothing_twice(monkeypatch, rf):
     params = GeneralParameters.load()
     assert params.company_name != "Enlace Telecom"
     assert params.default_branch is not None
-    assert params.default_analytic_account.code == "1.01.001"
+    assert CustomerSettings.load().default_analytic_account.code == "1.01.001"
 
     mensalidades = AnalyticAccount.objects.get(code="1.01.001")
     assert mensalidades.parent.code == "1.01" and mensalidades.parent.parent.code == "1"

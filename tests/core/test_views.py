@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
 
-from enlace.core import forms, roles
+from enlace.core import forms, parameters, roles
 from enlace.core.models import (
     AnalyticAccount,
     Branch,
@@ -30,6 +30,7 @@ from enlace.core.models import (
     PaymentCondition,
 )
 from enlace.core.scope import allowed_branch_ids
+from enlace.customers.models import CustomerSettings
 
 User = get_user_model()
 
@@ -361,7 +362,15 @@ def test_detail_links_to_its_changes_which_show_before_and_after(admin_web, fx, 
 
 def _current_values(screen: Screen, obj) -> dict:
     """POST data that keeps `obj` as it is (the unique fields of the sample data would clash)."""
-    form = screen.form_class(instance=obj, user=User(is_superuser=True))
+    return _form_values(screen.form_class(instance=obj, user=User(is_superuser=True)))
+
+
+def _parameters_values() -> dict:
+    """POST data that keeps the general parameters (every app's settings row) as they are."""
+    return _form_values(forms.ParametersForm(user=User(is_superuser=True)))
+
+
+def _form_values(form) -> dict:
     data = {}
     for name, bound in ((n, form[n]) for n in form.fields):
         value = bound.value()
@@ -384,7 +393,9 @@ def _char_fields(form_class):
 
 
 EDGE_CASES = [(key, name) for key, screen in SCREENS.items() for name in _char_fields(screen.form_class)] + [
-    ("parameters", name) for name in _char_fields(forms.GeneralParametersForm)
+    ("parameters", name)
+    for model in parameters.models()  # the text fields of every app's settings row
+    for name in _char_fields(parameters.form_class_of(model))
 ]
 
 
@@ -398,14 +409,11 @@ def _expected_message(form_class, name):
 @pytest.mark.parametrize("where", ["leading", "trailing"])
 def test_edge_space_in_any_text_field_is_refused_naming_the_field(admin_web, fx, key, name, where):
     if key == "parameters":
-        form_class, address = forms.GeneralParametersForm, reverse("core:parameters")
-        data = _current_values(
-            Screen("parameters", GeneralParameters, form_class, None, None, ("", ""), ""),
-            GeneralParameters.load(),
-        )
+        form_class, address = forms.ParametersForm, reverse("core:parameters")
+        data = _parameters_values()
         before = data[name]
         data[name] = data[name] or "Valor"
-        model = GeneralParameters
+        model = parameters.model_of(name)
     else:
         screen = SCREENS[key]
         form_class, address, data, model = (
@@ -427,7 +435,7 @@ def test_edge_space_in_any_text_field_is_refused_naming_the_field(admin_web, fx,
     assert model.objects.count() == count
     assert ObjectChange.objects.count() == audit
     if key == "parameters":
-        assert getattr(GeneralParameters.load(), name) == before  # nothing was saved
+        assert getattr(parameters.load(), name) == before  # nothing was saved
 
 
 @pytest.mark.django_db
@@ -542,40 +550,38 @@ def test_parameters_page_shows_tabs_and_saves(admin_web, admin_user, branch_a):
     response = admin_web.get(reverse("core:parameters"))
     content = response.content.decode()
     with translation.override("pt-br"):
-        titles = [str(title) for title, _names in GeneralParameters.TABS]
+        titles = [str(tab.label) for tab in parameters.tabs()]
     for number, title in enumerate(titles, start=1):
         assert f'data-bs-target="#tab-{number}"' in content and title in content
     assert 'id="save-button"' in content
 
-    data = _current_values(
-        Screen("parameters", GeneralParameters, forms.GeneralParametersForm, None, None, ("", ""), ""),
-        GeneralParameters.load(),
-    )
+    data = _parameters_values()
     data.update(company_name="Fibra Sul Telecom", default_branch=str(branch_a.pk), name_length_warning="35")
     data.pop("cpf_cnpj_required", None)
     response = admin_web.post(reverse("core:parameters"), data)
     assert response.status_code == 302 and response["Location"] == reverse("core:parameters")
-    params = GeneralParameters.load()
+    params = parameters.load()
     assert params.company_name == "Fibra Sul Telecom"
     assert params.default_branch == branch_a and params.name_length_warning == 35
     assert params.cpf_cnpj_required is False
-    change = changes_of(params, ObjectChange.Action.UPDATE).get()
+    change = changes_of(GeneralParameters.load(), ObjectChange.Action.UPDATE).get()
     assert change.user == admin_user
     assert ("company_name", "Enlace Telecom", "Fibra Sul Telecom") in change.diff()
-    page = admin_web.get(reverse("core:parameters_changes")).content.decode()
-    assert "Fibra Sul Telecom" in page
+    registry = changes_of(CustomerSettings.load(), ObjectChange.Action.UPDATE).get()  # the same save
+    assert registry.user == admin_user and registry.request_id == change.request_id
+    assert ("name_length_warning", 40, 35) in registry.diff()
+    response = admin_web.get(reverse("core:parameters_changes"))
+    assert "Fibra Sul Telecom" in response.content.decode()
+    assert {change, registry} <= set(response.context["changes"])  # every app's row
 
 
 @pytest.mark.django_db
 def test_parameters_invalid_value_is_refused(admin_web):
-    data = _current_values(
-        Screen("parameters", GeneralParameters, forms.GeneralParametersForm, None, None, ("", ""), ""),
-        GeneralParameters.load(),
-    )
+    data = _parameters_values()
     response = admin_web.post(reverse("core:parameters"), {**data, "name_length_warning": "-3"})
     assert response.status_code == 200
     assert "name_length_warning" in form_errors(response)
-    assert GeneralParameters.load().name_length_warning == 40
+    assert CustomerSettings.load().name_length_warning == 40
 
 
 @pytest.mark.django_db

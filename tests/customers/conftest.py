@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from enlace.core.models import GeneralParameters
+from enlace.customers.models import CustomerSettings
 from enlace.customers.services import customer_create
 
 
@@ -69,11 +69,11 @@ def fake_viacep(settings):
 
 @pytest.fixture
 def params(db):
-    return GeneralParameters.load()
+    return CustomerSettings.load()
 
 
 def set_params(**values):
-    GeneralParameters.objects.filter(pk=GeneralParameters.load().pk).update(**values)
+    CustomerSettings.objects.filter(pk=CustomerSettings.load().pk).update(**values)
 
 
 @pytest.fixture

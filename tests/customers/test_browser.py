@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from enlace.core.models import Branch, GeneralParameters
-from enlace.customers.models import Cep, Customer
+from enlace.customers.models import Cep, Customer, CustomerSettings
 from enlace.customers.services import customer_create
 from tests.helpers.browser import log_in
 
@@ -22,8 +22,9 @@ def page(page, admin_user):
 
 
 def test_operator_walks_the_customer_record(page, admin_user, branch_a, city):
-    GeneralParameters.objects.filter(pk=GeneralParameters.load().pk).update(
-        validate_duplicate_address=True, cpf_cnpj_required=True, default_branch=branch_a
+    GeneralParameters.objects.filter(pk=GeneralParameters.load().pk).update(default_branch=branch_a)
+    CustomerSettings.objects.filter(pk=CustomerSettings.load().pk).update(
+        validate_duplicate_address=True, cpf_cnpj_required=True
     )
     Cep.objects.create(
         cep="01310100", street="Avenida Paulista", neighborhood="Bela Vista", city=city, state="SP"

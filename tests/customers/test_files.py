@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from enlace.core.models import GeneralParameters, ObjectChange
+from enlace.core.models import ObjectChange
 from enlace.customers.files import checks, services
-from enlace.customers.models import CustomerFile, safe_file_name
+from enlace.customers.models import CustomerFile, CustomerSettings, safe_file_name
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_executable_renamed_pdf_message(admin_user, customer):
 
 
 def test_size_limit_comes_from_the_parameter(admin_user, customer, media):
-    GeneralParameters.objects.filter(pk=1).update(files_max_size_mb=1)
+    CustomerSettings.objects.filter(pk=1).update(files_max_size_mb=1)
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(ValidationError) as exc:
         create(admin_user, customer, data=big)
@@ -190,7 +190,7 @@ def test_form_refuses_renamed_executable_with_a_message(operator_a_web, customer
 
 
 def test_form_refuses_a_25_mb_file_when_the_limit_is_20(operator_a_web, customer, media, tmp_path):
-    assert GeneralParameters.load().files_max_size_mb == 20
+    assert CustomerSettings.load().files_max_size_mb == 20
     path = tmp_path / "grande.pdf"
     with open(path, "wb") as out:
         out.write(PDF)

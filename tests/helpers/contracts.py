@@ -2,6 +2,7 @@
 contracts of ``branch_a`` (and one of ``branch_b`` for the branch scope)."""
 
 import datetime
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,8 @@ from enlace.customers.services import customer_create
 
 
 def make_wallet(branch, name="Carteira Sicoob", **extra):
+    """A Sicoob wallet. Wallets that print the same barcodes are refused (``wallet_unique_bank_account``),
+    so a wallet named otherwise whose agency, account and convênio are not given gets a convênio of its own."""
     values = {
         "name": name,
         "branch": branch,
@@ -24,6 +27,8 @@ def make_wallet(branch, name="Carteira Sicoob", **extra):
         "convenio": "123456",
         "cnab_layout": "240",
     }
+    if name != "Carteira Sicoob" and not {"agency", "account", "convenio"} & set(extra):
+        values["convenio"] = str(100000 + zlib.crc32(name.encode()) % 900000)
     values.update(extra)
     return Wallet.objects.create(**values)
 

@@ -461,11 +461,11 @@ def test_csrf_is_enforced_on_every_post(maria, maria_login, maria_contract):
 def test_logo_is_served_from_storage(settings, tmp_path, client):
     from django.core.files.base import ContentFile
 
-    from enlace.core.models import GeneralParameters
+    from enlace.portal.models import PortalSettings
 
     settings.MEDIA_ROOT = tmp_path
     assert client.get(reverse("portal:logo")).status_code == 404
-    params = GeneralParameters.load()
+    params = PortalSettings.load()
     png = (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
         b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"

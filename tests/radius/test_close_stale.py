@@ -9,8 +9,8 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from enlace.core.models import GeneralParameters
 from enlace.radius.freeradius import RadAcct
+from enlace.radius.models import RadiusSettings
 from enlace.radius.sessions import STALE_CAUSE
 from enlace.radius.tasks import close_stale_sessions
 from tests.helpers.nas import open_session
@@ -27,7 +27,7 @@ def ago(minutes):
 @pytest.fixture
 def sessions(db):
     """Interim interval 300 s, 3 intervals (the defaults): stale after 15 minutes."""
-    params = GeneralParameters.load()
+    params = RadiusSettings.load()
     assert (params.radius_interim_interval, params.radius_stale_intervals) == (300, 3)
     return {
         "fresh": open_session("fresh", start=ago(120), update=ago(4)),
@@ -72,7 +72,7 @@ def test_intervals_option_and_running_twice(sessions):
 
 
 def test_parameters_drive_the_default(sessions):
-    GeneralParameters.objects.filter(pk=1).update(radius_interim_interval=60, radius_stale_intervals=2)
+    RadiusSettings.objects.filter(pk=1).update(radius_interim_interval=60, radius_stale_intervals=2)
     with time_machine.travel(NOW, tick=False):
         call_command("radius_close_stale", stdout=StringIO())  # 2 minutes
     assert state(sessions["fresh"]) == (ago(4), STALE_CAUSE)

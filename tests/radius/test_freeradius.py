@@ -9,11 +9,10 @@ import pytest
 from django.utils import timezone
 
 from enlace.contracts import services as contract_services
-from enlace.core.models import GeneralParameters
 from enlace.core.services import parameters_update
 from enlace.radius import services
 from enlace.radius.freeradius import RadAcct, RadPostAuth
-from enlace.radius.models import IpPool, Nas
+from enlace.radius.models import IpPool, Nas, RadiusSettings
 from tests.helpers.freeradius import ACCEPT, NAS_IP, REJECT, Timeout
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
@@ -111,7 +110,7 @@ def test_blocked_contract_rejected_or_sent_to_the_notice_pool_then_unblocked(
     assert reply["Framed-Pool"] == ["aviso"]
     assert reply["Mikrotik-Address-List"] == ["bloqueados"]
     # The notice profile's speed, not the plan's.
-    assert rate_limit(reply) == GeneralParameters.load().radius_notice_rate_limit != "250M/500M"
+    assert rate_limit(reply) == RadiusSettings.load().radius_notice_rate_limit != "250M/500M"
 
     contract_services.contract_unblock(actor=admin_user, contract=active_contract)
     reply = nas_client.pap(login.username, PASSWORD)

@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from enlace.contracts.apps import register_contract_tabs, register_tabs
 from enlace.core import roles
-from enlace.core.models import Employee, GeneralParameters
+from enlace.core.models import Employee
 from enlace.customers.services import customer_create
 from enlace.radius import services
 from enlace.radius.apps import register_ui
 from enlace.radius.freeradius import RadAcct, RadCheck, RadGroupReply, RadiusNas, RadPostAuth
-from enlace.radius.models import DisconnectRequest, IpAllocation, IpPool, Login, Nas
+from enlace.radius.models import DisconnectRequest, IpAllocation, IpPool, Login, Nas, RadiusSettings
 from enlace.radius.projection import md5_hex
 from tests.helpers.contracts import make_plan
 
@@ -576,7 +576,7 @@ def test_parameters_radius_tab_renders_and_saves(admin_web, plan):
     data.update({"radius_blocked_action": "N", "radius_notice_pool": "aviso"})
     response = admin_web.post("/settings/parameters/", data)
     assert response.status_code == 302, response.context["form"].errors
-    params = GeneralParameters.load()
+    params = RadiusSettings.load()
     assert params.radius_blocked_action == "N" and params.radius_notice_pool == "aviso"
     assert RadGroupReply.objects.filter(
         groupname="enlace_blocked", attribute="Framed-Pool", value="aviso"

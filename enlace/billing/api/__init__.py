@@ -1,4 +1,5 @@
-"""REST resources of the finance area (SPEC G-5, §7, §14) under ``/api/v1/``:
+"""REST resources of the finance area (SPEC G-5: every screen has a REST equivalent; §7: finance; §14: the
+field names are a stable contract, never renamed) under ``/api/v1/``:
 
 - ``invoices/`` — list, filter, retrieve, create (one-off); ``{id}/cancel/`` (``reason``),
   ``{id}/pix/`` (payload, QR PNG base64, amount, txid), ``{id}/amount-due/?date=YYYY-MM-DD``;
@@ -7,7 +8,8 @@
   ``payments/{id}/receipt.pdf``;
 - ``cnab-imports/`` — list, retrieve (with the records), create (multipart ``wallet`` + ``file``);
 - ``billing-runs/`` — list, retrieve (progress figures), create (``period``, optional ``branch``);
-- ``contracts/{id}/trust-unlock/`` — POST, the trust unlock (F-9). It sits under ``contracts/``
+- ``contracts/{id}/trust-unlock/`` — POST, the trust unlock (F-9: access back for N days, once per
+  block, unless the operator forbade it). It sits under ``contracts/``
   through ``api_urls`` below, so the contracts app does not import billing.
 
 Permissions are listed in ``enlace.billing.api.views``.

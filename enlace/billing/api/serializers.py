@@ -1,5 +1,6 @@
-"""Serializers of the finance resources (SPEC §14: ``invoices``, ``payments``; and ``cnab-imports``,
-``billing-runs``). They translate only; the viewsets hand the values to the services."""
+"""Serializers of the finance resources (SPEC §14: the field names of ``invoices`` and ``payments`` are a
+stable contract, never renamed; and ``cnab-imports``, ``billing-runs``). They translate only; the viewsets
+hand the values to the services."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count
@@ -13,9 +14,9 @@ from enlace.api.fields import BoundedDateField
 from enlace.api.serializers import EnlaceModelSerializer, ScopedRelationsMixin
 from enlace.contracts.api import ContractSerializer
 from enlace.core.models import Wallet
-from enlace.core.scope import restrict
 from enlace.core.validators import validate_no_edge_whitespace
 
+from .. import selectors
 from ..models import (
     MONEY,
     BillingRun,
@@ -78,7 +79,8 @@ class PaymentReverseSerializer(ReasonSerializer):
 
 
 class InvoiceSerializer(EnlaceModelSerializer):
-    """A receivable (F-1, F-2). Created through the API it is a one-off invoice of the customer's
+    """A receivable (F-1: it belongs to the customer, not the contract; F-2: status A, R, P, C or
+    renegotiated, and its colour). Created through the API it is a one-off invoice of the customer's
     branch, with its nosso número, boleto and PIX; recurring invoices come from billing runs."""
 
     kind = NamedChoiceField(
@@ -298,6 +300,7 @@ class CnabImportSerializer(EnlaceModelSerializer):
             "layout",
             "bank_code",
             "summary",
+            "warnings",
             "operator",
             "created_at",
         ]
@@ -336,7 +339,7 @@ class CnabUploadSerializer(ScopedRelationsMixin, serializers.Serializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["wallet"].queryset = restrict(Wallet.objects.all(), request.user)
+            fields["wallet"].queryset = selectors.wallets_in_scope(request.user)
         return fields
 
 
@@ -344,7 +347,8 @@ class CnabUploadSerializer(ScopedRelationsMixin, serializers.Serializer):
 
 
 class BillingRunSerializer(EnlaceModelSerializer):
-    """A billing run (F-3): ``period`` (YYYY-MM) and optionally one ``branch``; the rest are its
+    """A billing run (F-3: one invoice per active recurring contract and period, nothing new the second
+    time): ``period`` (YYYY-MM) and optionally one ``branch``; the rest are its
     progress figures."""
 
     status = NamedChoiceField(

@@ -82,9 +82,9 @@ class BillingViewSet(EnlaceGenericViewSet):
 class InvoiceViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BillingViewSet
 ):
-    """Receivables (SPEC F-1, F-2). Filter by ``customer``, ``contract``, ``branch``, ``wallet``,
-    ``status``, ``kind``, ``renegotiated``, ``period``, ``due_date_after``/``due_date_before`` and
-    ``color`` (``enlace.billing.filtersets.InvoiceFilterSet``).
+    """Receivables (SPEC F-1: they belong to the customer, not the contract; F-2: status and colour). Filter
+    by ``customer``, ``contract``, ``branch``, ``wallet``, ``status``, ``kind``, ``renegotiated``, ``period``,
+    ``due_date_after``/``due_date_before`` and ``color`` (``enlace.billing.filtersets.InvoiceFilterSet``).
 
     ``POST`` creates a one-off invoice (``kind`` recurring is refused: those come from billing runs);
     invoices are never changed or deleted here but cancelled (``cancel/``, needs
@@ -135,7 +135,8 @@ class InvoiceViewSet(
     @action(detail=True, methods=["get"], url_path="amount-due", filter_backends=[], pagination_class=None)
     def amount_due(self, request, pk=None):
         """What the customer pays on ``date``: the balance, minus the discount up to the due date,
-        plus fine and interest after it (F-7)."""
+        plus fine and interest after it (F-7: the wallet's fine and interest, capped at 2 % and 1 % a
+        month)."""
         invoice = self.get_object()
         params = s.AmountDueQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -150,7 +151,8 @@ class InvoiceViewSet(
 class PaymentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BillingViewSet
 ):
-    """Payments and reversals (SPEC F-6). Filter by ``invoice``, ``customer``, ``contract``,
+    """Payments and reversals (SPEC F-6: settlement, manual or from a bank return file, with its receipt).
+    Filter by ``invoice``, ``customer``, ``contract``,
     ``branch``, ``method``, ``reversed``, ``reversal``, ``date_after``/``date_before``.
 
     ``POST`` settles an invoice (``billing.add_payment``); ``reverse/`` reverses a payment with the
@@ -240,7 +242,8 @@ class CnabImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Billin
 class BillingRunViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BillingViewSet
 ):
-    """Billing runs (SPEC F-3). ``POST`` {``period``, optional ``branch``} starts a run and queues its
+    """Billing runs (SPEC F-3: one invoice per active recurring contract and period; running twice creates
+    nothing new). ``POST`` {``period``, optional ``branch``} starts a run and queues its
     execution (without a Celery broker it runs in the request, so the answer shows it finished);
     poll the detail for ``status`` and the figures ``total``, ``processed``, ``created``,
     ``skipped``, ``errors``. A second run of a period creates nothing twice. An operator limited to

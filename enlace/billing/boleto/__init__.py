@@ -35,7 +35,13 @@ from .core import (
 )
 from .itau import itau_campo_livre, itau_nosso_numero
 from .sicoob import sicoob_campo_livre, sicoob_nosso_numero
-from .sicredi import sicredi_campo_livre, sicredi_nosso_numero
+from .sicredi import (
+    SICREDI_SEQUENCE_MAX,
+    sicredi_campo_livre,
+    sicredi_nosso_numero,
+    sicredi_split,
+    sicredi_wallet_number,
+)
 
 __all__ = [
     "BANKS",
@@ -43,6 +49,7 @@ __all__ = [
     "FACTOR_BASE_DATE",
     "FACTOR_RESTART_DATE",
     "MAX_AMOUNT_CENTS",
+    "SICREDI_SEQUENCE_MAX",
     "Bank",
     "Boleto",
     "BoletoError",
@@ -76,4 +83,6 @@ __all__ = [
     "sicoob_nosso_numero",
     "sicredi_campo_livre",
     "sicredi_nosso_numero",
+    "sicredi_split",
+    "sicredi_wallet_number",
 ]

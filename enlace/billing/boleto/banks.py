@@ -38,7 +38,7 @@ BANKS: dict[str, Bank] = {
 def build_boleto(data: BoletoInput) -> Boleto:
     """The boleto for ``data``; see :func:`make_boleto`."""
     bank_code = data.bank_code.strip() if isinstance(data.bank_code, str) else data.bank_code
-    bank = BANKS.get(bank_code)  # type: ignore[arg-type]
+    bank = BANKS.get(bank_code)
     if bank is None:
         supported = ", ".join(f"{b.code} {b.name}" for b in BANKS.values())
         raise BoletoError(

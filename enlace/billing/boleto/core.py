@@ -96,7 +96,7 @@ def _digits(field: str, value: object, size: int, context: str = "") -> str:
 _DOUBLED_DIGIT_SUM = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 # Weights from the right: 2..9 repeated (FEBRABAN) and 2..7 repeated (Bradesco), long enough for
 # a 43-digit barcode.
-_WEIGHTS = {9: (2, 3, 4, 5, 6, 7, 8, 9) * 6, 7: (2, 3, 4, 5, 6, 7) * 8}
+_WEIGHTS: dict[int, tuple[int, ...]] = {9: (2, 3, 4, 5, 6, 7, 8, 9) * 6, 7: (2, 3, 4, 5, 6, 7) * 8}
 
 
 def mod10(digits: str) -> str:
@@ -219,10 +219,10 @@ def amount_to_cents(amount: Decimal | int | str, *, max_cents: int = MAX_AMOUNT_
         raise BoletoError("amount", f"expected a finite Decimal, got {amount!r}")
     if value < 0:
         raise BoletoError("amount", f"must not be negative, got {value}")
-    cents = value * 100
-    if cents != cents.to_integral_value():
+    hundredths = value * 100
+    if hundredths != hundredths.to_integral_value():
         raise BoletoError("amount", f"{value} has more than two decimal places")
-    cents = int(cents)
+    cents = int(hundredths)
     if cents > max_cents:
         limit = Decimal(max_cents + 1).scaleb(-2)
         raise BoletoError("amount", f"{value} is too large: it must be less than {limit:,}")

@@ -39,6 +39,26 @@ def sicredi_nosso_numero(
     return NossoNumero(number, dv, f"{number[:2]}/{number[2:]}-{dv}")
 
 
+SICREDI_SEQUENCE_MAX = 99_999
+"""The sequence has five digits and restarts each year: the year in front keeps numbers apart."""
+
+
+def sicredi_wallet_number(year: int, sequence: int, byte: str = "2") -> int:
+    """The number a Sicredi wallet keeps for a title (``Invoice.nosso_numero``): the nosso número
+    without its check digit, ``YYBNNNNN``: year (2), byte (1), sequence (5), as Sicredi writes it
+    in the return file. A yearly sequence so never repeats a number of another year."""
+    if not 1 <= sequence <= SICREDI_SEQUENCE_MAX:
+        raise BoletoError("nosso_numero", f"the Sicredi sequence has 5 digits, got {sequence}")
+    if byte not in set("23456789"):
+        raise BoletoError("sicredi_byte", f"must be 2 to 9 when the beneficiary numbers, got {byte!r}")
+    return int(f"{year % 100:02d}{byte}{sequence:05d}")
+
+
+def sicredi_split(number: int) -> tuple[int, str, int]:
+    """``(two-digit year, byte, sequence)`` of a number from :func:`sicredi_wallet_number`."""
+    return number // 1_000_000, str(number // 100_000 % 10), number % 100_000
+
+
 def sicredi_campo_livre(data: BoletoInput) -> CampoLivre:
     """Sicredi: tipo de cobrança(1: 1 com registro, 3 sem registro) + carteira ``1`` + nosso
     número with DV(9) + cooperativa(4) + posto(2) + código do beneficiário(5) + ``1`` when the

@@ -24,7 +24,8 @@ class SyntheticRecord:
     """One title to write into a synthetic return file.
 
     ``nosso_numero`` is written as the bank writes it (see ``nosso_numero_for``): CNAB 240 Sicoob
-    10 digits (9 + DV); other CNAB 240 banks up to 20 characters (Banco do Brasil: 17 digits, or 11
+    10 digits (9 + DV); Caixa 17 (modalidade + 15) at 40-56; Itaú 12 (carteira + 8 + DAC); Sicredi
+    9 (YYBNNNNN + DV); other CNAB 240 banks up to 20 characters (Banco do Brasil: 17 digits, or 11
     + DV); Itaú CNAB 400 8 digits; Bradesco CNAB 400 12 (11 + DV); Banco do Brasil CNAB 400 17
     digits (convênio of 7 digits) or 12 (11 + DV, convênio of 6 digits).
     """
@@ -137,6 +138,13 @@ def _mod11_bb(digits: str) -> str:
     return "X" if rest == 10 else str(rest)
 
 
+def _mod11_sicredi(digits: str) -> str:
+    weights = (2, 3, 4, 5, 6, 7, 8, 9)
+    rest = sum(int(d) * weights[i % 8] for i, d in enumerate(reversed(digits))) % 11
+    dv = 11 - rest
+    return "0" if dv > 9 else str(dv)
+
+
 def _mod11_sicoob(agency: str, client: str, number: str) -> str:
     weights = (3, 1, 9, 7)
     digits = agency.zfill(4)[-4:] + client.zfill(10)[-10:] + number.zfill(7)[-7:]
@@ -161,6 +169,7 @@ def nosso_numero_for(
     n = str(number)
     if not n.isdigit() or number <= 0:
         raise ValueError("number must be a positive integer")
+    agency = "".join(c for c in agency if c.isdigit())  # Sicredi's "cooperativa.posto"
     if layout == "240" and bank_code == "756":  # 9 digits + DV (mod 11, weights 3197)
         body = n.zfill(9)
         return body + _mod11_sicoob(agency or "0", account or "0", n.zfill(7)[-7:])
@@ -175,6 +184,14 @@ def nosso_numero_for(
         return body + _mod11_bradesco((wallet or "09")[-2:].zfill(2), body)
     if layout == "400" and bank_code == "341":  # 8 digits; the DAC is written apart
         return n.zfill(8)
+    if bank_code == "104":  # Caixa SIGCB: modalidade 14 (registrada) + 15 digits, no DV
+        return "14" + n.zfill(15)
+    if bank_code == "341":  # Itaú 240: carteira + 8 digits + DAC (mod 10 over agency, account, ...)
+        body = (wallet or "109").zfill(3) + n.zfill(8)
+        return body + _mod10((agency or "0").zfill(4)[-4:] + (account or "0").zfill(5)[-5:] + body)
+    if bank_code == "748":  # Sicredi: YYBNNNNN + DV (mod 11 over cooperativa, posto, code, number)
+        body = n.zfill(8)
+        return body + _mod11_sicredi((agency or "0").zfill(6)[-6:] + (convenio or "0").zfill(5) + body)
     return n.zfill(10)
 
 
@@ -266,6 +283,10 @@ def build_cnab240(
         if bank_code == "756":
             t.number(c240.T_NOSSO_NUMERO_SICOOB, record.nosso_numero)
             t.put(_at("parcela, modalidade, form", 48, 52), "01011")
+        elif bank_code == "104":
+            t.text(c240.T_NOSSO_NUMERO_CAIXA, record.nosso_numero)
+        elif bank_code == "341":
+            t.text(c240.T_NOSSO_NUMERO_ITAU, record.nosso_numero)
         else:
             t.text(c240.T_NOSSO_NUMERO, record.nosso_numero)
         t.text(c240.T_WALLET, record.wallet or "1")

@@ -48,6 +48,10 @@ LH_SERVICE = Field("service type", 10, 11)
 T_OCCURRENCE = Field("occurrence code", 16, 17)
 T_NOSSO_NUMERO = Field("nosso número", 38, 57)
 T_NOSSO_NUMERO_SICOOB = Field("nosso número", 38, 47)  # 9 digits + DV; then parcela, modalidade
+# Caixa SIGCB: modalidade (2: "14" registrada, "24" sem registro, issued by the beneficiary) + 15 digits.
+T_NOSSO_NUMERO_CAIXA = Field("nosso número", 40, 56)
+# Itaú: carteira (3) + nosso número (8) + DAC (1); 50-57 blank.
+T_NOSSO_NUMERO_ITAU = Field("nosso número", 38, 49)
 T_WALLET = Field("wallet", 58, 58)
 T_DOCUMENT = Field("document number", 59, 73)
 T_DUE = Field("due date", 74, 81)
@@ -83,13 +87,43 @@ def looks_like_header(text: str) -> bool:
     return text[:3].isascii() and text[:3].isdigit() and text[3:8] == "00000"
 
 
+def _digits_of(t: Line, fld: Field, raw: str) -> str:
+    if not (raw.isascii() and raw.isdigit()):
+        raise t.error(f"nosso número ({fld.where}) must be digits, found {raw!r}", fld)
+    return raw
+
+
 def _nosso_numero(bank: str, t: Line, bb_convenio: str) -> tuple[str, str, str | None]:
-    """(as written, normalized, check digit) per bank; see docs/cnab.md."""
+    """(as written, normalized, check digit) per bank; see docs/cnab.md "Nosso número as each bank
+    writes it". ``normalized`` is the wallet's number (``Invoice.nosso_numero``) as text."""
     if bank == "756":
         raw = t.raw(T_NOSSO_NUMERO_SICOOB).strip()
         if not raw:
             return "", "", None
         digits = t.digits(T_NOSSO_NUMERO_SICOOB)
+        return raw, strip_zeros(digits[:-1]), digits[-1]
+    if bank == "104":
+        # Caixa SIGCB writes the modalidade and the 15-digit number at 40-56, no check digit: the
+        # wallet's number is the 15 digits after the modalidade.
+        raw = t.raw(T_NOSSO_NUMERO_CAIXA).strip()
+        if not raw:
+            return "", "", None
+        digits = _digits_of(t, T_NOSSO_NUMERO_CAIXA, t.raw(T_NOSSO_NUMERO_CAIXA))
+        return raw, strip_zeros(digits[2:]), None
+    if bank == "341":
+        # Itaú writes carteira (3), nosso número (8) and its DAC (1) at 38-49.
+        raw = t.raw(T_NOSSO_NUMERO_ITAU).strip()
+        if not raw:
+            return "", "", None
+        digits = _digits_of(t, T_NOSSO_NUMERO_ITAU, t.raw(T_NOSSO_NUMERO_ITAU))
+        return raw, strip_zeros(digits[3:11]), digits[11]
+    if bank == "748":
+        # Sicredi writes YYBNNNNND (year, byte, 5-digit sequence, check digit) from position 38,
+        # left-aligned: the wallet's number is the eight digits before the check digit.
+        raw = t.alpha(T_NOSSO_NUMERO)
+        if not raw:
+            return "", "", None
+        digits = _digits_of(t, T_NOSSO_NUMERO, raw)
         return raw, strip_zeros(digits[:-1]), digits[-1]
     raw = t.alpha(T_NOSSO_NUMERO)
     if bank == "001" and raw:
@@ -172,9 +206,10 @@ def header_fields(header: Line) -> dict:
     }
 
 
-def records(header: Line, lines: Iterator[Line]) -> Iterator[ReturnRecord]:
+def records(header: Line, lines: Iterator[Line], warnings: list[str] | None = None) -> Iterator[ReturnRecord]:
     """The titles of the lines after ``header``, one by one as they are read; a ``CnabError`` as
-    soon as a line is wrong (the trailer's counts, checked at the end, included)."""
+    soon as a line is wrong (the trailer's counts, checked at the end, included). Every CNAB 240
+    check is strict, so nothing is appended to ``warnings``."""
     bank = header.raw(BANK)
     bb_convenio = strip_zeros(header.raw(H_CONVENIO_BB).strip()) if bank == "001" else ""
 

@@ -248,7 +248,7 @@ class _Tally:
         self.codes[record.occurrence_code] += 1
 
 
-def _itau_trailer(line: Line, tally: _Tally) -> None:
+def _itau_trailer(line: Line, tally: _Tally, warnings: list[str]) -> None:
     declared = line.integer(ITAU_T_COUNT)
     if declared != tally.count:
         raise line.error(
@@ -263,15 +263,24 @@ def _itau_trailer(line: Line, tally: _Tally) -> None:
         )
 
 
-def _bradesco_trailer(line: Line, tally: _Tally) -> None:
+def _bradesco_trailer(line: Line, tally: _Tally, warnings: list[str]) -> None:
+    """The counts are checked where the bank wrote them. A count left blank is not refused: the
+    details were each read and their sequence numbers checked, so the file is accepted with a
+    warning that the trailer could not confirm them (some Bradesco files leave them blank)."""
     for fld, codes in BRADESCO_T_COUNTS:
+        if not line.raw(fld).strip():
+            warnings.append(
+                f"line {line.number}: the trailer's {fld.name} ({fld.where}) is blank; "
+                "the details were not checked against it"
+            )
+            continue
         declared = line.integer(fld)
         actual = sum(tally.codes[c] for c in codes)
         if declared != actual:
             raise line.error(f"{fld.name} ({fld.where}) says {declared}, the file has {actual}", fld)
 
 
-def _no_trailer_check(line: Line, tally: _Tally) -> None:
+def _no_trailer_check(line: Line, tally: _Tally, warnings: list[str]) -> None:
     """Banco do Brasil's trailer totals the titles in the portfolio, not the file's details."""
 
 
@@ -280,7 +289,7 @@ class _Bank:
     details: frozenset[str]
     optional: frozenset[str]
     detail: Callable[[Line], ReturnRecord]
-    trailer: Callable[[Line, _Tally], None]
+    trailer: Callable[[Line, _Tally, list[str]], None]
 
 
 BANKS = {
@@ -350,10 +359,12 @@ def header_fields(header: Line) -> dict:
     }
 
 
-def records(header: Line, lines: Iterator[Line]) -> Iterator[ReturnRecord]:
+def records(header: Line, lines: Iterator[Line], warnings: list[str] | None = None) -> Iterator[ReturnRecord]:
     """The details of the lines after ``header`` (checked by ``header_fields``), one by one as they
     are read; a ``CnabError`` as soon as a line is wrong (the trailer's totals, checked at the end,
-    included)."""
+    included). What is accepted but could not be checked is appended to ``warnings``."""
+    if warnings is None:
+        warnings = []
     bank = header.raw(H_BANK)
     spec = BANKS[bank]
     sequence = header.raw(SEQUENCE)
@@ -393,7 +404,7 @@ def records(header: Line, lines: Iterator[Line]) -> Iterator[ReturnRecord]:
                 raise line.error(
                     f"bank code {trailer_bank!r} (positions 5-7) differs from the header's {bank!r}"
                 )
-            spec.trailer(line, tally)
+            spec.trailer(line, tally, warnings)
             trailer = line
         elif kind in spec.optional:
             continue

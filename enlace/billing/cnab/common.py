@@ -120,6 +120,7 @@ class ReturnFile:
     generation_date: date | None
     sha256: str  # of the raw bytes, for "already imported" detection
     records: tuple[ReturnRecord, ...] = field(default=())
+    warnings: tuple[str, ...] = ()  # accepted without being checked (a blank Bradesco trailer count)
 
     @property
     def settlements(self) -> tuple[ReturnRecord, ...]:

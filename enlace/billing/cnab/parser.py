@@ -48,7 +48,8 @@ class ReturnReader:
     the titles one by one and raises ``CnabError`` at the first wrong line, which can be the last
     (a trailer whose counts do not match, a truncated file): a consumer that acts on titles as
     they come must be able to undo it all (the import runs in one transaction). A reader is
-    iterated once.
+    iterated once. Once it is iterated, ``warnings`` lists what was accepted without being
+    checked (a Bradesco trailer whose counts are blank).
     """
 
     def __init__(self, stream: BinaryIO):
@@ -75,6 +76,7 @@ class ReturnReader:
         self._lines = _lines(all_texts, layout.LENGTH)
         self._header = next(self._lines)
         self.header: dict = layout.header_fields(self._header)
+        self.warnings: list[str] = []
 
     @property
     def layout(self) -> str:
@@ -85,7 +87,7 @@ class ReturnReader:
         return self.header["bank_code"]
 
     def __iter__(self) -> Iterator[ReturnRecord]:
-        return self._layout.records(self._header, self._lines)
+        return self._layout.records(self._header, self._lines, self.warnings)
 
 
 def open_return(stream: BinaryIO) -> ReturnReader:
@@ -111,4 +113,9 @@ def parse_return(data: bytes) -> ReturnFile:
     data = bytes(data)
     reader = open_return(io.BytesIO(data))
     records = tuple(reader)
-    return ReturnFile(**reader.header, sha256=hashlib.sha256(data).hexdigest(), records=records)
+    return ReturnFile(
+        **reader.header,
+        sha256=hashlib.sha256(data).hexdigest(),
+        records=records,
+        warnings=tuple(reader.warnings),
+    )

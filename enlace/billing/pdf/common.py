@@ -1,11 +1,11 @@
-"""Shared data of the finance PDFs: Brazilian formatting (money, dates, addresses) and what a
-boleto / carnê slip prints of an invoice (:class:`Slip`)."""
+"""Shared data of the finance PDFs: Brazilian formatting (dates, addresses; money is
+``enlace.core.money.brl``) and what a boleto / carnê slip prints of an invoice (:class:`Slip`)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -15,21 +15,11 @@ from enlace.billing import boleto
 from enlace.billing.models import Invoice, InvoiceStatus
 from enlace.billing.services.invoices import invoice_boleto
 from enlace.core.models import Wallet
+from enlace.core.money import brl, cents
 from enlace.core.validators import format_cnpj
 from enlace.customers.validators import format_cep, format_document
 
-CENT = Decimal("0.01")
-
-
 # --- Formatting -------------------------------------------------------------------------------
-
-
-def brl(value, *, symbol: bool = True) -> str:
-    """Brazilian money: ``R$ 1.234,56`` (``1.234,56`` without the symbol)."""
-    amount = Decimal(value if value is not None else 0).quantize(CENT, rounding=ROUND_HALF_UP)
-    text = f"{abs(amount):,.2f}".translate(str.maketrans(",.", ".,"))
-    sign = "-" if amount < 0 else ""
-    return f"{sign}R$ {text}" if symbol else f"{sign}{text}"
 
 
 def percent(value) -> str:
@@ -51,10 +41,6 @@ def period_br(period: str) -> str:
     if len(period or "") == 7 and period[4] == "-":
         return f"{period[5:]}/{period[:4]}"
     return period or ""
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def address_lines(street, number, complement, neighborhood, cep, city) -> list[str]:
@@ -198,14 +184,14 @@ def instructions(invoice: Invoice) -> list[str]:
     if fine_pct:
         lines.append(
             _("After the due date, charge a fine of %(percent)s (%(amount)s).")
-            % {"percent": percent(fine_pct), "amount": brl(money(invoice.amount * fine_pct / 100))}
+            % {"percent": percent(fine_pct), "amount": brl(cents(invoice.amount * fine_pct / 100))}
         )
     if interest_pct:
         lines.append(
             _("After the due date, charge interest of %(percent)s a month (%(amount)s a day).")
             % {
                 "percent": percent(interest_pct),
-                "amount": brl(money(invoice.amount * interest_pct / 100 / 30)),
+                "amount": brl(cents(invoice.amount * interest_pct / 100 / 30)),
             }
         )
     return lines

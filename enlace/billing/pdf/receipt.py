@@ -17,9 +17,10 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from enlace.core.money import brl
 from enlace.customers.validators import format_phone
 
-from .common import branch_address, brl, cnpj_display, customer_document, date_br, period_br
+from .common import branch_address, cnpj_display, customer_document, date_br, period_br
 from .draw import BOLD, FONT, draw_stamp
 from .words import amount_in_words
 

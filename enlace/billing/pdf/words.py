@@ -6,7 +6,9 @@ Portuguese whatever the operator's language), so they are not translated.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from enlace.core.money import cents
 
 __all__ = ["amount_in_words", "number_in_words"]
 
@@ -117,7 +119,7 @@ def amount_in_words(amount: Decimal | int | str) -> str:
     2000000 → "dois milhões de reais" ("de" after a round million, billion, ...)."""
     if isinstance(amount, float):
         raise TypeError("use a Decimal, not a float")
-    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    value = cents(amount)
     if value < 0:
         raise ValueError(f"expected a non-negative amount, got {value}")
     reais, centavos = divmod(int(value * 100), 100)

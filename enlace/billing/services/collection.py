@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from enlace.contracts.models import AccessStatus, Contract, ContractStatus
 from enlace.contracts.services import contract_set_access_status
 from enlace.core.exceptions import ApplicationError
-from enlace.core.models import GeneralParameters
+from enlace.core.types import Actor
 
-from ..models import CollectionState
+from ..models import BillingSettings, CollectionState
 from ..selectors import collection_candidates, oldest_overdue, trust_unlock_available
 
 #: The access statuses the routine manages (it never touches a manual block).
@@ -64,7 +64,7 @@ def collection_run(
 ) -> CollectionSummary:
     """The daily routine over every candidate contract."""
     today = today or timezone.localdate()
-    params = GeneralParameters.load()
+    params = BillingSettings.load()
     summary = CollectionSummary()
     ids = collection_candidates(today)
     for start in range(0, len(ids), chunk):
@@ -82,7 +82,7 @@ def collection_check_contract(contract_id: int, *, today: datetime.date | None =
     today = today or timezone.localdate()
     summary = CollectionSummary()
     overdue = oldest_overdue([contract_id], today)
-    _judge(contract_id, overdue.get(contract_id), today, GeneralParameters.load(), summary)
+    _judge(contract_id, overdue.get(contract_id), today, BillingSettings.load(), summary)
     return summary
 
 
@@ -134,14 +134,14 @@ def _step(contract, state: CollectionState, oldest, today, params, summary) -> N
             state.save()
         return
     state.overdue_since = oldest
-    trusted = state.trust_until is not None and today <= state.trust_until
-    if trusted:
+    trust_until = state.trust_until
+    if trust_until is not None and today <= trust_until:  # trusted
         state.save()
         if access != AccessStatus.ACTIVE:
             _set(
                 contract,
                 AccessStatus.ACTIVE,
-                _("Trust unlock until %(date)s.") % {"date": _d(state.trust_until)},
+                _("Trust unlock until %(date)s.") % {"date": _d(trust_until)},
             )
         return
     if state.trust_until is not None and today > state.trust_until:
@@ -193,9 +193,9 @@ def _d(date: datetime.date) -> str:
 # --- Trust unlock -------------------------------------------------------------------------
 
 
-def trust_unlock(*, actor, contract: Contract, source: str = "operator") -> Contract:
+def trust_unlock(*, actor: Actor, contract: Contract, source: str = "operator") -> Contract:
     """Desbloqueio de confiança (F-9): access for ``trust_unlock_days``, once per block."""
-    params = GeneralParameters.load()
+    params = BillingSettings.load()
     today = timezone.localdate()
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -220,7 +220,7 @@ def trust_unlock(*, actor, contract: Contract, source: str = "operator") -> Cont
     return contract
 
 
-def trust_unlock_forbid(*, actor, contract: Contract, forbidden: bool = True) -> CollectionState:
+def trust_unlock_forbid(*, actor: Actor, contract: Contract, forbidden: bool = True) -> CollectionState:
     """The operator forbids (or allows again) the trust unlock of ``contract``."""
     from enlace.contracts.models import ContractHistory
     from enlace.contracts.services import history_add

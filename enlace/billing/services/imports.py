@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import JSONField
+from django.db.models import Field, JSONField
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -41,10 +41,12 @@ from enlace.core import audit, context
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import ObjectChange, Wallet
 from enlace.core.services import operator_name_of, operator_of
+from enlace.core.types import Actor
 
 from ..cnab import CnabError, ReturnReader, open_return
 from ..models import ZERO, CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment, PaymentMethod
 from .collection import collection_check_on_commit
+from .common import column_of
 
 #: Titles written per round trip: bounds the memory an import uses whatever the file's size.
 BATCH_SIZE = 2000
@@ -71,7 +73,9 @@ def max_upload_bytes() -> int:
     return settings.BANK_RETURN_MAX_UPLOAD_MB * 1024 * 1024
 
 
-def cnab_import(*, actor, wallet: Wallet, data, file_name: str, store_file: bool = True) -> ImportResult:
+def cnab_import(
+    *, actor: Actor, wallet: Wallet, data, file_name: str, store_file: bool = True
+) -> ImportResult:
     """Import one return file of ``wallet``. ``data`` is the file's bytes or a seekable binary file
     object (an upload, an open file), read in chunks.
 
@@ -169,7 +173,7 @@ def _batches(records: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _import(actor, wallet, reader: ReturnReader, sha, stream, file_name, stored: list) -> ImportResult:
+def _import(actor: Actor, wallet, reader: ReturnReader, sha, stream, file_name, stored: list) -> ImportResult:
     imp = CnabImport(
         wallet=wallet,
         file_name=file_name[:200],
@@ -187,7 +191,8 @@ def _import(actor, wallet, reader: ReturnReader, sha, stream, file_name, stored:
     imp.settled = run.settled
     imp.settled_amount = run.settled_amount
     imp.not_settled = run.records - run.settled
-    fields = ["records", "settled", "settled_amount", "not_settled"]
+    imp.warnings = list(reader.warnings)  # read once the whole file was (the trailer's, at the end)
+    fields = ["records", "settled", "settled_amount", "not_settled", "warnings"]
     if stream is not None:
         imp.file.save(file_name, File(stream, name=file_name), save=False)
         stored.append(imp.file.name)
@@ -211,7 +216,7 @@ class _Run:
     """The state of one import across its batches: figures, and the nossos números a settlement
     line already named (a later settlement line naming one is ``repeated``)."""
 
-    def __init__(self, imp: CnabImport, wallet: Wallet, actor):
+    def __init__(self, imp: CnabImport, wallet: Wallet, actor: Actor):
         self.imp, self.wallet, self.actor = imp, wallet, actor
         self.records = 0
         self.settled = 0
@@ -324,9 +329,10 @@ def _bulk_insert(model, objects: list) -> None:
             for obj in objects:
                 values = row(obj)
                 if json:
-                    values = list(values)
+                    mutable = list(values)
                     for i in json:
-                        values[i] = None if values[i] is None else Jsonb(values[i])
+                        mutable[i] = None if mutable[i] is None else Jsonb(mutable[i])
+                    values = tuple(mutable)
                 copy.write_row(values)
 
 
@@ -354,11 +360,15 @@ def _update_invoices(invoices) -> None:
     invoices = list(invoices)
     if not invoices:
         return
-    fields = [Invoice._meta.get_field(name) for name in _SETTLED_FIELDS]
+    fields: list[Field] = []
+    for name in _SETTLED_FIELDS:
+        field = Invoice._meta.get_field(name)
+        assert isinstance(field, Field), name  # a concrete field, not a relation seen backwards
+        fields.append(field)
     qn = connection.ops.quote_name
     table = qn(Invoice._meta.db_table)
     columns = [
-        (qn(f.column), [f.get_db_prep_save(getattr(i, f.attname), connection) for i in invoices])
+        (qn(column_of(f)), [f.get_db_prep_save(getattr(i, f.attname), connection) for i in invoices])
         for f in fields
     ]
     ids = [i.pk for i in invoices]
@@ -378,7 +388,7 @@ def _update_invoices(invoices) -> None:
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)  # noqa: S608
 
 
-def _payment_for(invoice: Invoice, record, actor) -> Payment:
+def _payment_for(invoice: Invoice, record, actor: Actor) -> Payment:
     """The payment a settlement record makes: what the payer paid (fee added back where the bank
     reports the net amount); beyond the balance it is fine and interest."""
     amount = record.payer_amount

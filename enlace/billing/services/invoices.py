@@ -1,4 +1,6 @@
-"""Writers of invoices (SPEC F-1, F-2, F-4, F-5, F-8) and the boleto and PIX of an invoice.
+"""Writers of invoices and the boleto and PIX of an invoice (SPEC F-1: receivables belong to the customer,
+not the contract; F-2: status A, R, P, C or renegotiated; F-4, F-5: each carries its boleto and PIX copia e
+cola; F-8: an invoice is cancelled with a reason or renegotiated, never deleted).
 
 Every writer is one transaction; an invoice is locked (``select_for_update``) before it changes, so
 two operators acting on the same invoice at once cannot both take it. Nothing is deleted: invoices
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from enlace.core.exceptions import ApplicationError
 from enlace.core.services import object_save
+from enlace.core.types import Actor
 
 from .. import boleto, pix
 from ..models import Invoice, InvoiceKind, InvoiceStatus
@@ -33,7 +36,7 @@ from .common import copy_fields, take_nosso_numeros
 _WALLET_FIELDS = {"agency", "account", "carteira", "convenio", "agency_digit", "account_digit", "posto"}
 
 
-# --- Boleto and PIX (F-4, F-5) ------------------------------------------------------------------
+# --- Boleto and PIX (F-4: FEBRABAN barcode and linha digitável; F-5: PIX copia e cola and QR) ---
 
 
 def _pix_txid(invoice: Invoice) -> str:
@@ -42,8 +45,18 @@ def _pix_txid(invoice: Invoice) -> str:
 
 
 def invoice_boleto(invoice: Invoice) -> boleto.Boleto:
-    """The boleto of ``invoice`` from its wallet (raises ``boleto.BoletoError``)."""
+    """The boleto of ``invoice`` from its wallet (raises ``boleto.BoletoError``, also when the
+    invoice has no nosso número yet)."""
     wallet = invoice.wallet
+    if invoice.nosso_numero is None:
+        raise boleto.BoletoError("nosso_numero", "the invoice has no nosso número yet")
+    number, sicredi_byte = invoice.nosso_numero, "2"
+    if wallet.bank_code == "748" and number >= 1_000_000:
+        # Sicredi keeps YYBNNNNN (take_nosso_numeros): the boleto takes the sequence and the byte,
+        # and prints the year of the issue date, which is the year the number was taken in.
+        year, sicredi_byte, number = boleto.sicredi_split(number)
+        if invoice.issue_date is not None and year != invoice.issue_date.year % 100:
+            raise boleto.BoletoError("nosso_numero", "the nosso número's year is not the issue date's")
     return boleto.make_boleto(
         wallet.bank_code,
         agency=wallet.agency,
@@ -52,10 +65,11 @@ def invoice_boleto(invoice: Invoice) -> boleto.Boleto:
         account_digit=wallet.account_digit,
         carteira=wallet.carteira,
         convenio=wallet.convenio,
-        nosso_numero=invoice.nosso_numero,
+        nosso_numero=number,
         due_date=invoice.due_date,
         amount=invoice.amount,
         issue_date=invoice.issue_date,
+        sicredi_byte=sicredi_byte,
     )
 
 
@@ -84,7 +98,9 @@ def invoice_fill_charges(invoice: Invoice, *, beneficiary=None) -> Invoice:
             invoice.pix_payload = pix.build_brcode(
                 key=wallet.pix_key,
                 name=branch.legal_name or branch.name,
-                city=branch.city.name if getattr(branch, "city_id", None) else "BRASIL",
+                city=branch.city.name
+                if getattr(branch, "city_id", None) and branch.city is not None
+                else "BRASIL",
                 amount=invoice.amount,
                 txid=invoice.pix_txid,
                 truncate=True,
@@ -114,7 +130,7 @@ def _check_discount(invoice: Invoice) -> None:
         raise ValidationError({"discount": [_("The discount cannot exceed the amount.")]})
 
 
-def invoice_create(*, actor, **data) -> Invoice:
+def invoice_create(*, actor: Actor, **data) -> Invoice:
     """A one-off invoice ("avulso") for a customer, with its boleto and PIX (F-1, F-4, F-5)."""
     data = dict(data)
     data.setdefault("kind", InvoiceKind.ONE_OFF)
@@ -123,18 +139,18 @@ def invoice_create(*, actor, **data) -> Invoice:
     invoice = Invoice(**data)
     if invoice.customer_id and not invoice.branch_id:
         invoice.branch_id = invoice.customer.branch_id
-    if invoice.contract_id and invoice.contract.customer_id != invoice.customer_id:
+    if invoice.contract is not None and invoice.contract.customer_id != invoice.customer_id:
         raise ValidationError({"contract": [_("The contract belongs to another customer.")]})
     _check_discount(invoice)
     with transaction.atomic():
         _check_wallet(invoice)
-        invoice.nosso_numero = take_nosso_numeros(invoice.wallet)[0]
+        invoice.nosso_numero = take_nosso_numeros(invoice.wallet, issue_date=invoice.issue_date)[0]
         invoice_fill_charges(invoice)
         object_save(invoice, actor=actor)
     return invoice
 
 
-def invoice_cancel(*, actor, invoice: Invoice, reason: str) -> Invoice:
+def invoice_cancel(*, actor: Actor, invoice: Invoice, reason: str) -> Invoice:
     """Cancel an open invoice without payments, with the reason (F-8)."""
     reason = (reason or "").strip()
     if not reason:
@@ -151,6 +167,7 @@ def invoice_cancel(*, actor, invoice: Invoice, reason: str) -> Invoice:
         locked.cancelled_at = timezone.now()
         locked.cancel_reason = reason
         object_save(locked, actor=actor)
-        collection_check_on_commit([locked.contract_id])  # F-9: the contract is judged again
+        # F-9: a contract's block follows its overdue invoices, so the contract is judged again.
+        collection_check_on_commit([locked.contract_id])
     copy_fields(locked, invoice)
     return invoice

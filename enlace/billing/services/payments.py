@@ -1,5 +1,5 @@
 """Writers of payments: the settlement of an invoice ("baixa", SPEC F-6) with its late charges
-(F-7) and the reversal ("estorno").
+(F-7: the wallet's fine and interest, capped at 2 % and 1 % a month) and the reversal ("estorno").
 
 Every writer is one transaction; the invoice is locked (``select_for_update``) before its payments
 change, so two operators settling the same invoice at once cannot both take it. Nothing is deleted:
@@ -10,7 +10,6 @@ through ``imports.cnab_import``.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,17 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.core.exceptions import ApplicationError
+from enlace.core.money import brl, cents
 from enlace.core.services import object_save, operator_name_of, operator_of
+from enlace.core.types import Actor
 
 from ..models import ZERO, Invoice, InvoiceStatus, Payment, PaymentMethod
 from ..selectors import amount_due, late_charges
 from .collection import collection_check_on_commit
-from .common import copy_fields, money
+from .common import copy_fields
 
 
 def payment_create(
     *,
-    actor,
+    actor: Actor,
     invoice: Invoice,
     amount=None,
     date: datetime.date | None = None,
@@ -40,7 +41,8 @@ def payment_create(
     cnab_record=None,
 ) -> Payment:
     """Settle an invoice ("baixa", F-6), fully or partly. Without ``amount`` the whole amount due
-    on ``date`` is taken; fine and interest default to the late charges (F-7) on the part paid."""
+    on ``date`` is taken; fine and interest default to the late charges (F-7: the wallet's fine and interest,
+    capped at 2 % and 1 % a month) on the part paid."""
     date = date or timezone.localdate()
     if method not in PaymentMethod.values:
         raise ValidationError({"method": [_("Unknown payment method.")]})
@@ -52,20 +54,20 @@ def payment_create(
                 code="not_open",
             )
         due = amount_due(locked, date)
-        amount = due["total"] if amount in (None, "") else money(amount)
+        amount = due["total"] if amount in (None, "") else cents(amount)
         if amount <= ZERO:
             raise ValidationError({"amount": [_("The amount must be greater than zero.")]})
         if discount in (None, ""):
             # the discount is for payment in full up to the due date (docs/billing.md)
             discount = due["discount"] if amount >= due["total"] else ZERO
         else:
-            discount = money(discount)
+            discount = cents(discount)
         if fine in (None, "") and interest in (None, ""):
             # charges on the part of the balance this payment covers: the amount splits into face
             # value and charges in the proportion of the whole amount due
             gross = locked.balance + due["fine"] + due["interest"]
             covered = (
-                min(locked.balance, money((amount + discount) * locked.balance / gross)) if gross else ZERO
+                min(locked.balance, cents((amount + discount) * locked.balance / gross)) if gross else ZERO
             )
             fine, interest = (
                 late_charges(locked, date, base=covered)
@@ -75,13 +77,13 @@ def payment_create(
                     due["interest"],
                 )
             )
-        fine, interest = money(fine or 0), money(interest or 0)
+        fine, interest = cents(fine or 0), cents(interest or 0)
         principal = amount - fine - interest + discount
         if principal <= ZERO:
             raise ValidationError({"amount": [_("The amount does not cover the fine and interest.")]})
         if principal > locked.balance:
             raise ValidationError(
-                {"amount": [_("The amount exceeds what is due (%(due)s).") % {"due": _brl(due["total"])}]}
+                {"amount": [_("The amount exceeds what is due (%(due)s).") % {"due": brl(due["total"])}]}
             )
         payment = Payment(
             invoice=locked,
@@ -99,12 +101,13 @@ def payment_create(
         object_save(payment, actor=actor)
         _recompute(locked)
         object_save(locked, actor=actor)
-        collection_check_on_commit([locked.contract_id])  # F-9: the contract is judged again
+        # F-9: a contract's block follows its overdue invoices, so the contract is judged again.
+        collection_check_on_commit([locked.contract_id])
     copy_fields(locked, invoice)
     return payment
 
 
-def payment_reverse(*, actor, payment: Payment, reason: str) -> Payment:
+def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
     """Reverse a payment ("estorno"): a second movement with the same values; both are kept and
     the invoice goes back to open (or partial)."""
     reason = (reason or "").strip()
@@ -137,7 +140,8 @@ def payment_reverse(*, actor, payment: Payment, reason: str) -> Payment:
         object_save(original, actor=actor)
         _recompute(invoice)
         object_save(invoice, actor=actor)
-        collection_check_on_commit([invoice.contract_id])  # F-9: the contract is judged again
+        # F-9: a contract's block follows its overdue invoices, so the contract is judged again.
+        collection_check_on_commit([invoice.contract_id])
     copy_fields(original, payment)
     return reversal
 
@@ -161,8 +165,3 @@ def _recompute(invoice: Invoice) -> None:
 
 def _status_text(invoice: Invoice) -> str:
     return _("renegotiated") if invoice.renegotiated else invoice.get_status_display()
-
-
-def _brl(value: Decimal) -> str:
-    text = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"R$ {text}"

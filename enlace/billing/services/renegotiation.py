@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,12 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.core.exceptions import ApplicationError
+from enlace.core.money import cents, split_instalments
 from enlace.core.services import object_save, operator_of
+from enlace.core.types import Actor
 
 from ..models import ZERO, Invoice, InvoiceKind, InvoiceStatus, RenegotiatedInvoice, Renegotiation
 from ..selectors import amount_due
 from .collection import collection_check_on_commit
-from .common import copy_fields, money, take_nosso_numeros
+from .common import copy_fields, take_nosso_numeros
 from .invoices import invoice_fill_charges
 
 MAX_INSTALMENTS = 48
@@ -41,7 +43,7 @@ def _locked(renegotiation: Renegotiation) -> Renegotiation:
     return locked
 
 
-def renegotiation_start(*, actor, customer, invoices) -> Renegotiation:
+def renegotiation_start(*, actor: Actor, customer, invoices) -> Renegotiation:
     """A draft renegotiation of ``invoices`` (open invoices of ``customer``)."""
     invoices = list(invoices)
     if not invoices:
@@ -104,7 +106,7 @@ def _recalculate(renegotiation: Renegotiation, today: datetime.date | None = Non
 
 def renegotiation_update(
     *,
-    actor,
+    actor: Actor,
     renegotiation: Renegotiation,
     additions=None,
     discount=None,
@@ -118,9 +120,9 @@ def renegotiation_update(
     with transaction.atomic():
         locked = _locked(renegotiation)
         if additions is not None:
-            locked.additions = money(additions)
+            locked.additions = cents(additions)
         if discount is not None:
-            locked.discount = money(discount)
+            locked.discount = cents(discount)
         if payment_condition is not None:
             locked.payment_condition = payment_condition
             locked.instalments = payment_condition.instalments
@@ -161,9 +163,7 @@ def renegotiation_preview(renegotiation: Renegotiation) -> list[tuple[datetime.d
     monthly, or every ``days_between`` days of the payment condition."""
     count = max(renegotiation.instalments, 1)
     first = renegotiation.first_due_date or (timezone.localdate() + datetime.timedelta(days=5))
-    part = (renegotiation.total / count).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    amounts = [part] * count
-    amounts[0] += renegotiation.total - part * count
+    amounts = split_instalments(renegotiation.total, count)
     condition = renegotiation.payment_condition
     step = condition.days_between if condition and condition.days_between else None
     dates = [
@@ -172,11 +172,11 @@ def renegotiation_preview(renegotiation: Renegotiation) -> list[tuple[datetime.d
     return list(zip(dates, amounts, strict=True))
 
 
-def renegotiation_finish(*, actor, renegotiation: Renegotiation) -> list[Invoice]:
+def renegotiation_finish(*, actor: Actor, renegotiation: Renegotiation) -> list[Invoice]:
     """Replace the old invoices by the new instalments, in one transaction."""
     with transaction.atomic():
         locked = _locked(renegotiation)
-        if locked.wallet_id is None:
+        if locked.wallet is None:
             raise ValidationError({"wallet": [_("Choose the wallet of the new invoices.")]})
         old = list(Invoice.objects.select_for_update().filter(renegotiation_links__renegotiation=locked))
         for invoice in old:
@@ -223,7 +223,7 @@ def renegotiation_finish(*, actor, renegotiation: Renegotiation) -> list[Invoice
     return new
 
 
-def renegotiation_cancel(*, actor, renegotiation: Renegotiation) -> Renegotiation:
+def renegotiation_cancel(*, actor: Actor, renegotiation: Renegotiation) -> Renegotiation:
     """Abandon a draft: its invoices are free again."""
     with transaction.atomic():
         locked = _locked(renegotiation)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import Enum
 from operator import attrgetter
 
@@ -44,19 +44,21 @@ from django.utils.translation import gettext as _
 from enlace.contracts.models import Contract, Plan
 from enlace.core import context
 from enlace.core.models import Wallet
+from enlace.core.money import cents
 from enlace.core.scope import allowed_branch_ids
 from enlace.core.services import operator_of
+from enlace.core.types import Actor
 
 from ..models import BillingRun, Invoice, InvoiceKind
 from ..selectors import STALE_AFTER, billable_contracts, parse_period
-from .common import CENT, take_nosso_numeros
+from .common import column_of, take_nosso_numeros
 from .invoices import invoice_fill_charges
 
 CHUNK = 5000  # contracts per transaction: bounded memory (~25 MB), few round trips per contract
 
 
 def invoice_amount(
-    contract: Contract, first: datetime.date, last: datetime.date, *, is_first: bool
+    contract: Contract | _ContractRow, first: datetime.date, last: datetime.date, *, is_first: bool
 ) -> Decimal:
     monthly = contract.monthly_amount or Decimal("0")
     if not is_first or contract.activation_date is None:
@@ -68,10 +70,10 @@ def invoice_amount(
     days = (last - contract.activation_date).days + 1
     if days == days_in_month:
         return monthly
-    return (monthly * days / days_in_month).quantize(CENT, rounding=ROUND_HALF_UP)
+    return cents(monthly * days / days_in_month)
 
 
-def billing_run_start(*, actor, period: str, branch=None) -> BillingRun:
+def billing_run_start(*, actor: Actor, period: str, branch=None) -> BillingRun:
     """Record a run to be executed (by ``billing_run_execute`` in a task or a command). An
     operator limited to some branches runs it for one of them only (no branch = every branch)."""
     parse_period(period)
@@ -172,7 +174,8 @@ class _ContractRow:
     __slots__ = (*FIELDS[:-1], "analytic_account_id", "plan")
 
     effective_price = Contract.effective_price
-    monthly_amount = Contract.monthly_amount
+    # Contract's property, read on a row as on a contract (what the annotation tells the checker).
+    monthly_amount: Decimal | None = Contract.monthly_amount  # type: ignore[assignment]
 
     def __init__(self, row, plan):
         (
@@ -247,7 +250,7 @@ def _bill_chunk(run, ids, first, last, *, retry: bool = True, cache: _Cache | No
         cache.fill(rows)
         contracts = [_ContractRow(row, cache.plans[row[3]]) for row in rows]
         skipped = len(ids) - len(contracts)
-        due_day_dates = {}
+        due_day_dates: dict[int, datetime.date] = {}
         billed_before = set(
             Invoice.objects.filter(contract_id__in=[c.pk for c in contracts], kind=InvoiceKind.RECURRING)
             .values_list("contract_id", flat=True)
@@ -267,11 +270,11 @@ def _bill_chunk(run, ids, first, last, *, retry: bool = True, cache: _Cache | No
             by_wallet[contract.wallet_id].append((contract, due, amount))
         invoices = []
         today = timezone.localdate()
-        descriptions = {}
+        descriptions: dict[int, str] = {}
         factory = _NewInvoices()
         for wallet_id, items in by_wallet.items():
             wallet = cache.wallets[wallet_id]
-            numbers = iter(take_nosso_numeros(wallet, len(items)))
+            numbers = iter(take_nosso_numeros(wallet, len(items), issue_date=today))
             for contract, due, amount in items:
                 description = descriptions.get(contract.plan_id)
                 if description is None:
@@ -326,7 +329,7 @@ def _insert(invoices: list[Invoice]) -> None:
         Invoice.objects.bulk_create(invoices, batch_size=1000)
         return
     fields = [f for f in Invoice._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(column_of(f)) for f in fields)
     row = attrgetter(*(f.attname for f in fields))
     sql = f"COPY {Invoice._meta.db_table} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
@@ -334,7 +337,7 @@ def _insert(invoices: list[Invoice]) -> None:
             copy.write_row(row(invoice))
 
 
-def billing_run_start_and_execute(*, actor, period: str, branch=None, progress=None) -> BillingRun:
+def billing_run_start_and_execute(*, actor: Actor, period: str, branch=None, progress=None) -> BillingRun:
     """Start and execute a run in the caller (command, task)."""
     ctx = context.current()
     with context.acting_as(actor, source=ctx.source, request_id=ctx.request_id):

@@ -1,5 +1,6 @@
-"""Bank return files ("Retornos bancários", F-6): the list of imported files, the upload (wallet +
-file, one transaction through ``services.imports.cnab_import``) and the result page with the records and
+"""Bank return files ("Retornos bancários", F-6: the same file imported twice settles nothing twice; a
+malformed one is refused naming its line and changes nothing): the list of imported files, the upload (wallet
++ file, one transaction through ``services.imports.cnab_import``) and the result page with the records and
 their outcome, paginated."""
 
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from enlace.core.exceptions import ApplicationError
+from enlace.core.forms import add_service_errors
+from enlace.core.money import brl
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
 
 from .. import forms, tables
@@ -55,7 +58,7 @@ class CnabImportAddView(ObjectViewMixin, View):
                     file_name=upload.name or "return.ret",
                 )
             except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 imported = result.cnab_import
                 messages.success(
@@ -65,9 +68,15 @@ class CnabImportAddView(ObjectViewMixin, View):
                         "name": imported.file_name,
                         "settled": imported.settled,
                         "records": imported.records,
-                        "amount": tables.brl(imported.settled_amount),
+                        "amount": brl(imported.settled_amount),
                     },
                 )
+                if imported.warnings:
+                    messages.warning(
+                        request,
+                        _("The file was accepted with warnings: %(warnings)s")
+                        % {"warnings": "; ".join(imported.warnings)},
+                    )
                 return redirect(imported.get_absolute_url())
         return self.render_form(form)
 

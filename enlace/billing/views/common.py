@@ -1,40 +1,22 @@
-"""Helpers shared by the finance screens."""
+"""Helpers shared by the finance screens (the ones every area shares — ``safe_next``,
+``error_messages``, ``legend`` — are in ``enlace.core.views.common``)."""
 
 import datetime
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from enlace.core.charts import bar_chart
-from enlace.core.exceptions import ApplicationError
 from enlace.core.validators import validate_date_in_range
 
-from ..models import ZERO, InvoiceColor
+from ..models import ZERO
 
 
 def pdf_response(pdf: bytes, file_name: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{file_name}"'
     return response
-
-
-def error_messages(request, exc) -> None:
-    """A service's refusal as messages at the top of the next page."""
-    if isinstance(exc, ApplicationError):
-        messages.error(request, exc.message)
-    elif isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-
-
-def safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def parse_date(value, default: datetime.date | None = None) -> datetime.date:
@@ -45,11 +27,6 @@ def parse_date(value, default: datetime.date | None = None) -> datetime.date:
     except (TypeError, ValueError, ValidationError):
         parsed = None
     return parsed or default or timezone.localdate()
-
-
-def legend() -> list[dict]:
-    """The colour legend of F-2, in the order the operators' manual gives it."""
-    return [{"color": c.value, "label": c.label} for c in InvoiceColor]
 
 
 # --- The chart of the receivables list (``selectors.amount_by_color``), inline SVG ---------------

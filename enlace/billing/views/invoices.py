@@ -1,6 +1,7 @@
-"""Receivables ("Contas a receber", F-1, F-2): the list with its filters, colours, legend and chart;
-the invoice page (boleto, PIX, payments, amount due today); the one-off invoice ("boleto avulso");
-the cancellation; the boleto, carnê and PIX QR downloads."""
+"""Receivables ("Contas a receber", F-1: they belong to the customer, not the contract; F-2: status and
+colour — blue due later, orange due today, red overdue, green paid, grey renegotiated): the list with its
+filters, colours, legend and chart; the invoice page (boleto, PIX, payments, amount due today); the one-off
+invoice ("boleto avulso"); the cancellation; the boleto, carnê and PIX QR downloads."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,22 +11,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from enlace.core.exceptions import ApplicationError
-from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
+from enlace.core.forms import add_service_errors
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import legend, safe_next, tab_url
+from enlace.core.views.generic import ROW_COUNT, ObjectDetailView, ObjectListView, ObjectViewMixin
 
 from .. import boleto, forms, pix, selectors, tables
-from ..models import OPEN_STATUSES, Invoice, InvoiceStatus, Payment
+from ..models import OPEN_STATUSES, Invoice, InvoiceColor, InvoiceStatus, Payment
 from ..pdf import boleto_pdf, carne_pdf
 from ..services.invoices import invoice_cancel, invoice_create
-from .common import chart, legend, pdf_response, safe_next
+from .common import chart, pdf_response
 
 INVOICE_RELATED = ("customer", "contract", "wallet", "branch", "renegotiation")
 
 
 def finance_tab_url(customer) -> str:
-    return f"{customer.get_absolute_url()}?tab=finance"
+    return tab_url(customer, "finance")
 
 
 def invoice_actions(invoice: Invoice, user) -> dict:
@@ -53,16 +58,19 @@ class InvoiceListView(ObjectListView):
         query = self.request.GET.copy()
         query.pop("color", None)
         query.pop("page", None)
+        amounts, count = selectors.amount_by_color_and_count(queryset)
         return {
-            "legend": legend(),
-            "chart": chart(selectors.amount_by_color(queryset)),
+            "legend": legend(InvoiceColor),
+            "chart": chart(amounts),
             "color_query": query.urlencode(),
+            ROW_COUNT: count,  # the pagination's count, from the chart's query
         }
 
 
 class InvoiceDetailView(ObjectDetailView):
     """The invoice page: data, boleto (linha digitável, nosso número, barcode), PIX copia e cola and
-    QR, amount due today (fine and interest, F-7), payments with their reversal, actions."""
+    QR, amount due today (F-7: the wallet's fine and interest, capped at 2 % and 1 % a month), payments with
+    their reversal, actions."""
 
     model = Invoice
     queryset = Invoice.objects.select_related(*INVOICE_RELATED).prefetch_related(
@@ -98,7 +106,7 @@ class InvoiceDetailView(ObjectDetailView):
             "today": today,
             "color": invoice.color(today),
             "status_text": tables.status_text(invoice),
-            "legend": legend(),
+            "legend": legend(InvoiceColor),
             "digitable_line": digitable,
             "due_today": selectors.amount_due(invoice, today) if invoice.is_open else None,
             "payments": payments,
@@ -115,8 +123,8 @@ class InvoiceDetailView(ObjectDetailView):
 
 
 class InvoiceAddView(ObjectViewMixin, View):
-    """ "Novo boleto avulso" (F-1): for the customer given as ``?customer=<id>`` (fixed); without
-    one, a search for the customer first."""
+    """ "Novo boleto avulso" (F-1: a one-off receivable of the customer): for the customer given as
+    ``?customer=<id>`` (fixed); without one, a search for the customer first."""
 
     model = Invoice
     action = "add"
@@ -163,19 +171,21 @@ class InvoiceAddView(ObjectViewMixin, View):
             try:
                 invoice = invoice_create(actor=request.user, **form.service_data())
             except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%(object)s saved.") % {"object": invoice})
                 return redirect(invoice.get_absolute_url())
         return self.render_form(customer, form)
 
 
-class InvoiceCancelView(ObjectViewMixin, View):
-    """Cancel an open invoice without payments, with the reason (F-8)."""
+class InvoiceCancelView(ObjectActionView):
+    """Cancel an open invoice without payments, with the reason (F-8); then back to ``next`` (the
+    invoice page by default)."""
 
     model = Invoice
-    action = "change"
+    form_class = forms.ReasonForm
     template_name = "billing/invoice_cancel.html"
+    success_message = gettext_lazy("%(object)s cancelled.")
 
     def render_form(self, invoice, form):
         context = {
@@ -187,22 +197,11 @@ class InvoiceCancelView(ObjectViewMixin, View):
         }
         return render(self.request, self.template_name, context)
 
-    def get(self, request, pk):
-        invoice = self.get_object()
-        return self.render_form(invoice, forms.ReasonForm(user=request.user))
+    def perform(self, invoice, data):
+        return invoice_cancel(actor=self.request.user, invoice=invoice, reason=data["reason"])
 
-    def post(self, request, pk):
-        invoice = self.get_object()
-        form = forms.ReasonForm(data=request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                invoice_cancel(actor=request.user, invoice=invoice, reason=form.cleaned_data["reason"])
-            except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
-            else:
-                messages.success(request, _("%(object)s cancelled.") % {"object": invoice})
-                return redirect(safe_next(request, invoice.get_absolute_url()))
-        return self.render_form(invoice, form)
+    def get_success_url(self, invoice, result):
+        return safe_next(self.request, invoice.get_absolute_url())
 
 
 class InvoiceBoletoPdfView(ObjectViewMixin, View):

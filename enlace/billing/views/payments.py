@@ -1,23 +1,26 @@
 """Payments ("Recebimentos", F-6): the list, the settlement form ("Baixa") with the amount due on
-the chosen date (F-7), the payment page with its receipt ("recibo") and the reversal ("estorno")."""
+the chosen date (F-7: the wallet's fine and interest, capped at 2 % and 1 % a month), the payment page with
+its receipt ("recibo") and the reversal ("estorno")."""
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
-from enlace.core.exceptions import ApplicationError
+from enlace.core.money import brl
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import htmx_redirect, legend, safe_next
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
 
 from .. import forms, selectors, tables
-from ..models import Invoice, Payment, PaymentMethod
+from ..models import Invoice, InvoiceColor, Payment, PaymentMethod
 from ..pdf import receipt_pdf
 from ..services.payments import payment_create, payment_reverse
-from .common import error_messages, legend, parse_date, pdf_response, safe_next
+from .common import parse_date, pdf_response
 from .invoices import INVOICE_RELATED, finance_tab_url
 
 PAYMENT_RELATED = ("invoice", "invoice__customer", "invoice__wallet", "reversal_of", "operator")
@@ -61,13 +64,15 @@ class PaymentDetailView(ObjectDetailView):
         }
 
 
-class InvoiceSettleView(ObjectViewMixin, View):
+class InvoiceSettleView(ObjectActionView):
     """ "Baixar" (F-6): date (today), method, amount prefilled with what is due on the date — fine,
     interest and discount too, all editable; less than due is a partial payment. Changing the date
-    fetches the amounts again (HTMX)."""
+    fetches the amounts again (HTMX). An invoice that is not open (or no longer, after a refusal)
+    sends the operator back to its page."""
 
     model = Invoice
     queryset = Invoice.objects.select_related(*INVOICE_RELATED)
+    form_class = forms.SettleForm
     template_name = "billing/settle_form.html"
 
     def get_required_permission(self):
@@ -85,14 +90,16 @@ class InvoiceSettleView(ObjectViewMixin, View):
             "notes": self.request.GET.get("notes", ""),
         }
 
-    def render_form(self, invoice, form, date):
+    def render_form(self, invoice, form):
+        query = self.request.POST if self.request.method == "POST" else self.request.GET
+        date = parse_date(query.get("date"))
         context = {
             **self.base_context(),
             "invoice": invoice,
             "form": form,
             "due": selectors.amount_due(invoice, date),
             "date": date,
-            "legend": legend(),
+            "legend": legend(InvoiceColor),
             "color": invoice.color(),
             "next": safe_next(self.request, ""),
             "settle_url": reverse("billing:invoice_settle", args=[invoice.pk]),
@@ -106,67 +113,63 @@ class InvoiceSettleView(ObjectViewMixin, View):
         )
         return redirect(invoice.get_absolute_url())
 
-    def get(self, request, pk):
+    def get(self, request, *args, **kwargs):
         invoice = self.get_object()
         if not invoice.is_open:
             return self.refuse_closed(invoice)
         date = parse_date(request.GET.get("date"))
         form = forms.SettleForm(initial=self.initial(invoice, date), user=request.user)
-        return self.render_form(invoice, form, date)
+        return self.render_form(invoice, form)
 
-    def post(self, request, pk):
-        invoice = self.get_object()
-        form = forms.SettleForm(data=request.POST, user=request.user)
-        date = parse_date(request.POST.get("date"))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                payment = payment_create(
-                    actor=request.user,
-                    invoice=invoice,
-                    date=data["date"],
-                    method=data["method"],
-                    amount=data["amount"],
-                    fine=data["fine"],
-                    interest=data["interest"],
-                    discount=data["discount"],
-                    notes=data["notes"],
-                )
-            except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Payment of %(amount)s registered on %(invoice)s.")
-                    % {"amount": tables.brl(payment.amount), "invoice": invoice},
-                )
-                url = payment.get_absolute_url()
-                nxt = safe_next(request, "")
-                return redirect(f"{url}?{urlencode({'next': nxt})}" if nxt else url)
+    def perform(self, invoice, data):
+        return payment_create(
+            actor=self.request.user,
+            invoice=invoice,
+            date=data["date"],
+            method=data["method"],
+            amount=data["amount"],
+            fine=data["fine"],
+            interest=data["interest"],
+            discount=data["discount"],
+            notes=data["notes"],
+        )
+
+    def refused(self, invoice, form, exc=None):
         invoice.refresh_from_db()
         if not invoice.is_open:
             return self.refuse_closed(invoice)
-        return self.render_form(invoice, form, date)
+        return super().refused(invoice, form, exc)
+
+    def get_success_message(self, invoice, payment):
+        return _("Payment of %(amount)s registered on %(invoice)s.") % {
+            "amount": brl(payment.amount),
+            "invoice": invoice,
+        }
+
+    def get_success_url(self, invoice, payment):
+        url = payment.get_absolute_url()
+        nxt = safe_next(self.request, "")
+        return f"{url}?{urlencode({'next': nxt})}" if nxt else url
 
 
-class PaymentReverseView(ObjectViewMixin, View):
-    """ "Estornar": a reversal movement with the reason; both movements are kept."""
+class PaymentReverseView(ObjectActionView):
+    """ "Estornar": a reversal movement with the reason; both movements are kept. Done or refused,
+    the operator goes back to ``next`` (the invoice page by default)."""
 
     model = Payment
-    action = "change"
+    success_message = gettext_lazy("%(object)s reversed.")
 
-    def post(self, request, pk):
-        payment = self.get_object()
-        try:
-            payment_reverse(actor=request.user, payment=payment, reason=request.POST.get("reason", ""))
-        except (ValidationError, ApplicationError) as exc:
-            error_messages(request, exc)
-        else:
-            messages.success(request, _("%(object)s reversed.") % {"object": payment})
-        return redirect(safe_next(request, payment.invoice.get_absolute_url()))
+    def perform(self, payment, data):
+        return payment_reverse(
+            actor=self.request.user, payment=payment, reason=self.request.POST.get("reason", "")
+        )
 
-    def get(self, request, pk):
-        return redirect(self.get_object().get_absolute_url())
+    def get_success_url(self, payment, result):
+        return safe_next(self.request, payment.invoice.get_absolute_url())
+
+    def refused(self, payment, form, exc=None):
+        self.refusal_messages(exc)
+        return htmx_redirect(self.request, self.get_success_url(payment, None))
 
 
 class PaymentReceiptPdfView(ObjectViewMixin, View):

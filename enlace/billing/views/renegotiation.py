@@ -1,4 +1,5 @@
-"""The renegotiation wizard (F-8), one page per step of ``enlace.billing.services.renegotiation``:
+"""The renegotiation wizard (F-8: open invoices are replaced by new ones, the old turn grey, nothing is
+deleted), one page per step of ``enlace.billing.services.renegotiation``:
 
 1. choose the customer's open invoices (``renegotiation_start``: a draft holds them, so a second
    renegotiation cannot take them);
@@ -11,20 +12,23 @@
 
 import datetime
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from enlace.core.exceptions import ApplicationError
+from enlace.core.forms import add_service_errors
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import legend
 from enlace.core.views.generic import ObjectViewMixin
 
 from .. import forms, selectors
-from ..models import Invoice, RenegotiatedInvoice, Renegotiation
+from ..models import Invoice, InvoiceColor, RenegotiatedInvoice, Renegotiation
 from ..services.renegotiation import (
     renegotiation_cancel,
     renegotiation_finish,
@@ -32,7 +36,6 @@ from ..services.renegotiation import (
     renegotiation_start,
     renegotiation_update,
 )
-from .common import error_messages, legend
 from .invoices import finance_tab_url
 
 STEPS = [(1, "invoices"), (2, "terms"), (3, "preview")]
@@ -67,7 +70,7 @@ class _RenegotiationMixin(ObjectViewMixin):
             "tab_url": finance_tab_url(renegotiation.customer),
             "can_edit": renegotiation.status == Renegotiation.Status.DRAFT
             and self.request.user.has_perm("billing.add_renegotiation"),
-            "legend": legend(),
+            "legend": legend(InvoiceColor),
             **extra,
         }
 
@@ -112,7 +115,7 @@ class RenegotiationNewView(ObjectViewMixin, View):
             "form": form,
             "rows": rows,
             "steps": steps(1),
-            "legend": legend(),
+            "legend": legend(InvoiceColor),
             "tab_url": finance_tab_url(customer),
         }
         return render(self.request, self.template_name, context)
@@ -133,15 +136,19 @@ class RenegotiationNewView(ObjectViewMixin, View):
                     actor=request.user, customer=customer, invoices=form.cleaned_data["invoices"]
                 )
             except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect(renegotiation.get_absolute_url())
         return self.render_form(customer, form)
 
 
-class RenegotiationDetailView(_RenegotiationMixin, View):
+class RenegotiationDetailView(_RenegotiationMixin, ObjectActionView):
     """Step 2 while a draft: the invoices held, the totals and the terms form; afterwards, what the
-    renegotiation did (old invoices grey, the new instalments)."""
+    renegotiation did (old invoices grey, the new instalments). Saved terms lead to step 3."""
+
+    form_class = forms.RenegotiationTermsForm
+    template_name = "billing/renegotiation_terms.html"
+    success_message = ""
 
     def render_page(self, renegotiation, form=None):
         if renegotiation.status != Renegotiation.Status.DRAFT:
@@ -171,21 +178,23 @@ class RenegotiationDetailView(_RenegotiationMixin, View):
         context = self.context(renegotiation, form=form, invoices=invoices, steps=steps(2))
         return render(self.request, "billing/renegotiation_terms.html", context)
 
-    def get(self, request, pk):
+    def get(self, request, *args, **kwargs):
         return self.render_page(self.get_object())
 
-    def post(self, request, pk):
-        renegotiation = self.get_object()
-        form = forms.RenegotiationTermsForm(data=request.POST, renegotiation=renegotiation, user=request.user)
-        if form.is_valid():
-            try:
-                renegotiation_update(actor=request.user, renegotiation=renegotiation, **form.service_data())
-            except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
-            else:
-                return redirect(reverse("billing:renegotiation_preview", args=[renegotiation.pk]))
+    def get_form_kwargs(self, renegotiation):
+        return {"renegotiation": renegotiation, "user": self.request.user}
+
+    def render_form(self, renegotiation, form):
         renegotiation.refresh_from_db()
         return self.render_page(renegotiation, form)
+
+    def perform(self, renegotiation, data):
+        return renegotiation_update(
+            actor=self.request.user, renegotiation=renegotiation, **self.form.service_data()
+        )
+
+    def get_success_url(self, renegotiation, result):
+        return reverse("billing:renegotiation_preview", args=[renegotiation.pk])
 
 
 class RenegotiationPreviewView(_RenegotiationMixin, View):
@@ -205,30 +214,33 @@ class RenegotiationPreviewView(_RenegotiationMixin, View):
         return render(request, "billing/renegotiation_preview.html", context)
 
 
-class RenegotiationFinishView(_RenegotiationMixin, View):
-    def post(self, request, pk):
-        renegotiation = self.get_object()
-        try:
-            new = renegotiation_finish(actor=request.user, renegotiation=renegotiation)
-        except (ValidationError, ApplicationError) as exc:
-            error_messages(request, exc)
-            return redirect(reverse("billing:renegotiation_preview", args=[renegotiation.pk]))
-        messages.success(
-            request,
-            _("%(object)s finished: %(count)s new invoices.") % {"object": renegotiation, "count": len(new)},
-        )
-        return redirect(finance_tab_url(renegotiation.customer))
+class _RenegotiationButtonView(_RenegotiationMixin, ObjectActionView):
+    """A button of the preview: done, the customer's "Financeiro" tab."""
+
+    def get_success_url(self, renegotiation, result):
+        return finance_tab_url(renegotiation.customer)
 
 
-class RenegotiationCancelView(_RenegotiationMixin, View):
-    def post(self, request, pk):
-        renegotiation = self.get_object()
-        try:
-            renegotiation_cancel(actor=request.user, renegotiation=renegotiation)
-        except (ValidationError, ApplicationError) as exc:
-            error_messages(request, exc)
-            return redirect(renegotiation.get_absolute_url())
-        messages.success(
-            request, _("%(object)s abandoned; its invoices are free again.") % {"object": renegotiation}
-        )
-        return redirect(finance_tab_url(renegotiation.customer))
+class RenegotiationFinishView(_RenegotiationButtonView):
+    """Finish; refused, back to the preview."""
+
+    def get_object_url(self, renegotiation):
+        return reverse("billing:renegotiation_preview", args=[renegotiation.pk])
+
+    def perform(self, renegotiation, data):
+        return renegotiation_finish(actor=self.request.user, renegotiation=renegotiation)
+
+    def get_success_message(self, renegotiation, new):
+        return _("%(object)s finished: %(count)s new invoices.") % {
+            "object": renegotiation,
+            "count": len(new),
+        }
+
+
+class RenegotiationCancelView(_RenegotiationButtonView):
+    """Abandon; refused, back to the renegotiation's page."""
+
+    success_message = gettext_lazy("%(object)s abandoned; its invoices are free again.")
+
+    def perform(self, renegotiation, data):
+        return renegotiation_cancel(actor=self.request.user, renegotiation=renegotiation)

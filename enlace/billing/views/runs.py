@@ -1,4 +1,5 @@
-"""Billing runs ("Faturamento", F-3): the list of past runs, the form (period — next month by
+"""Billing runs ("Faturamento", F-3: one invoice per active recurring contract and period; running it
+twice creates nothing new): the list of past runs, the form (period — next month by
 default — and branch) that starts a run in the background (``tasks.execute_billing_run``), and the
 progress page, which polls every second with HTMX while the run works and ends with its summary."""
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from enlace.core.exceptions import ApplicationError
+from enlace.core.forms import add_service_errors
 from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectViewMixin
 
 from .. import filtersets, forms, tables, tasks
@@ -58,7 +60,7 @@ class BillingRunAddView(ObjectViewMixin, View):
                     actor=request.user, period=form.cleaned_data["period"], branch=form.cleaned_data["branch"]
                 )
             except (ValidationError, ApplicationError) as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 try:
                     tasks.execute_billing_run.delay(run.pk)

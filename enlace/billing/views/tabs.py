@@ -4,22 +4,21 @@ invoices and its collection state, F-9: the trust unlock and its prohibition).""
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from enlace.contracts.models import Contract
-from enlace.core.exceptions import ApplicationError
-from enlace.core.views.generic import ObjectViewMixin
+from enlace.contracts.tabs import ContractTabView
+from enlace.core.views.actions import ObjectActionView
+from enlace.core.views.common import legend, tab_url
+from enlace.customers.tabs import CustomerTabView
 
 from .. import selectors, tables
-from ..models import ZERO, CollectionState, Invoice
+from ..models import ZERO, CollectionState, Invoice, InvoiceColor
 from ..services.collection import trust_unlock, trust_unlock_forbid
-from .common import error_messages, legend
 from .invoices import finance_tab_url, invoice_actions
 
 #: Who may trust-unlock a contract or forbid it: either permission is enough (as in the API).
@@ -27,7 +26,7 @@ TRUST_UNLOCK_PERMISSIONS = ("contracts.change_contract", "billing.change_collect
 
 
 def contract_finance_url(contract) -> str:
-    return f"{contract.get_absolute_url()}?tab=finance"
+    return tab_url(contract, "finance")
 
 
 def invoice_rows(user, invoices, today) -> list[dict]:
@@ -60,23 +59,22 @@ def totals(invoices, today) -> dict:
     }
 
 
-class CustomerFinanceTabView(ObjectViewMixin, View):
-    """The customer page's "Financeiro" tab."""
+class CustomerFinanceTabView(CustomerTabView):
+    """The customer page's "Financeiro" tab (not a lead's)."""
 
     model = Invoice
+    tab_key = "finance"
+    template_name = "billing/tabs/customer_finance.html"
 
-    def get(self, request, pk):
-        customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
-        if not request.htmx:
-            return redirect(finance_tab_url(customer))
+    def get_tab_context(self, customer):
         today = timezone.localdate()
-        invoices = selectors.tab_invoices(request.user, customer=customer)
-        user = request.user
-        context = {
+        user = self.request.user
+        invoices = selectors.tab_invoices(user, customer=customer)
+        return {
             "customer": customer,
             "rows": invoice_rows(user, invoices, today),
             "totals": totals(invoices, today),
-            "legend": legend(),
+            "legend": legend(InvoiceColor),
             "today": today,
             "show_contract": True,
             "selectable": True,
@@ -87,29 +85,28 @@ class CustomerFinanceTabView(ObjectViewMixin, View):
             "renegotiate_url": reverse("billing:renegotiation_new"),
             "next": finance_tab_url(customer),
         }
-        return render(request, "billing/tabs/customer_finance.html", context)
 
 
-class ContractFinanceTabView(ObjectViewMixin, View):
+class ContractFinanceTabView(ContractTabView):
     """The contract page's "Financeiro" tab: the contract's invoices and its collection state."""
 
     model = Invoice
+    tab_key = "finance"
+    template_name = "billing/tabs/contract_finance.html"
+    owner_related = ("customer",)
 
-    def get(self, request, pk):
-        contract = get_object_or_404(selectors.contracts_for(request.user), pk=pk)
-        if not request.htmx:
-            return redirect(contract_finance_url(contract))
-        user = request.user
+    def get_tab_context(self, contract):
+        user = self.request.user
         today = timezone.localdate()
         invoices = selectors.tab_invoices(user, contract=contract)
         available, why = selectors.trust_unlock_available(contract)
         query = urlencode({"customer": contract.customer_id, "contract": contract.pk})
-        context = {
+        return {
             "contract": contract,
             "customer": contract.customer,
             "rows": invoice_rows(user, invoices, today),
             "totals": totals(invoices, today),
-            "legend": legend(),
+            "legend": legend(InvoiceColor),
             "today": today,
             "show_contract": False,
             "selectable": False,
@@ -123,12 +120,13 @@ class ContractFinanceTabView(ObjectViewMixin, View):
             "new_url": f"{reverse('billing:invoice_add')}?{query}",
             "next": contract_finance_url(contract),
         }
-        return render(request, "billing/tabs/contract_finance.html", context)
 
 
-class _TrustMixin(ObjectViewMixin):
+class _TrustActionView(ObjectActionView):
+    """A button of the contract's "Financeiro" tab: either permission of
+    ``TRUST_UNLOCK_PERMISSIONS`` is enough; done or refused, back to that tab."""
+
     model = Contract
-    action = "change"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -137,37 +135,31 @@ class _TrustMixin(ObjectViewMixin):
             raise PermissionDenied
         return View.dispatch(self, request, *args, **kwargs)
 
-    def get(self, request, pk):
-        return redirect(contract_finance_url(self.get_object()))
+    def get_object_url(self, contract):
+        return contract_finance_url(contract)
 
 
-class TrustUnlockView(_TrustMixin, View):
+class TrustUnlockView(_TrustActionView):
     """ "Desbloqueio de confiança" (F-9): access back for the parameter's days, once per block."""
 
-    def post(self, request, pk):
-        contract = self.get_object()
-        try:
-            trust_unlock(actor=request.user, contract=contract, source="operator")
-        except (ValidationError, ApplicationError) as exc:
-            error_messages(request, exc)
-        else:
-            state = CollectionState.objects.get(contract=contract)
-            messages.success(
-                request,
-                _("Trust unlock: access restored until %(date)s.")
-                % {"date": state.trust_until.strftime("%d/%m/%Y")},
-            )
-        return redirect(contract_finance_url(contract))
+    def perform(self, contract, data):
+        return trust_unlock(actor=self.request.user, contract=contract, source="operator")
+
+    def get_success_message(self, contract, result):
+        state = CollectionState.objects.get(contract=contract)
+        return _("Trust unlock: access restored until %(date)s.") % {
+            "date": state.trust_until.strftime("%d/%m/%Y")
+        }
 
 
-class TrustForbidView(_TrustMixin, View):
+class TrustForbidView(_TrustActionView):
     """The operator forbids the trust unlock of a contract (or allows it again)."""
 
-    def post(self, request, pk):
-        contract = self.get_object()
-        forbidden = request.POST.get("forbidden") in ("1", "true", "on")
-        trust_unlock_forbid(actor=request.user, contract=contract, forbidden=forbidden)
-        messages.success(
-            request, _("Trust unlock forbidden.") if forbidden else _("Trust unlock allowed again.")
-        )
-        return redirect(contract_finance_url(contract))
+    def forbidden(self) -> bool:
+        return self.request.POST.get("forbidden") in ("1", "true", "on")
+
+    def perform(self, contract, data):
+        return trust_unlock_forbid(actor=self.request.user, contract=contract, forbidden=self.forbidden())
+
+    def get_success_message(self, contract, result):
+        return _("Trust unlock forbidden.") if self.forbidden() else _("Trust unlock allowed again.")

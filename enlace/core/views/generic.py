@@ -100,6 +100,10 @@ def _reverse_or_none(name, *args):
         return None
 
 
+#: Key of ``ObjectListView.get_list_context``'s answer holding the number of filtered rows.
+ROW_COUNT = "row_count"
+
+
 class ObjectListView(ObjectViewMixin, View):
     """Table with filters, HTMX quick search, pagination and CSV export (``?export=csv``)."""
 
@@ -117,9 +121,17 @@ class ObjectListView(ObjectViewMixin, View):
             queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
             if filterset.is_bound and not filterset.is_valid():
                 queryset = queryset.none()
-        table = self.table_class(queryset, request=request)
+        # Configured once, below (given the request, the table would paginate — and count — at once).
+        table = self.table_class(queryset)
         if request.GET.get("export") == "csv":
+            RequestConfig(request, paginate=False).configure(table)
             return self.export_csv(table)
+        extra = self.get_list_context(queryset)
+        count = extra.pop(ROW_COUNT, None)
+        if count is not None:
+            # The chart's aggregate counted the rows already: the paginator does not count again
+            # (django-tables2 caches the length of its data in ``_length``).
+            table.data._length = count
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         context = {
             **self.base_context(),
@@ -127,14 +139,17 @@ class ObjectListView(ObjectViewMixin, View):
             "table_template_name": self.table_template_name,
             "filterset": filterset,
             "filter_form": filterset.form if filterset else None,
-            **self.get_list_context(queryset),
+            **extra,
         }
         if getattr(request, "htmx", False) and request.htmx.target == "object-table":
             return render(request, self.table_template_name, context)
         return render(request, self.template_name, context)
 
     def get_list_context(self, queryset) -> dict:
-        """More context from the filtered rows (e.g. a chart of them); shown by the results part."""
+        """More context from the filtered rows (e.g. a chart of them); shown by the results part.
+        Aggregate with ``queryset.order_by()`` (no ORDER BY, no joins of ``select_related``); an
+        aggregate that counts every row too may return that number under the key ``ROW_COUNT``, so
+        that the pagination reuses it instead of running the filtered query once more."""
         return {}
 
     def export_csv(self, table):
@@ -271,12 +286,15 @@ class ObjectChangesView(ObjectViewMixin, View):
 
     def get(self, request, pk):
         obj = self.get_object()
+        changes = self.get_changes(obj).select_related("user")[:200]
+        return render(request, self.template_name, {**self.base_context(), "object": obj, "changes": changes})
+
+    def get_changes(self, obj):
         from django.contrib.contenttypes.models import ContentType
 
-        changes = ObjectChange.objects.filter(
+        return ObjectChange.objects.filter(
             content_type=ContentType.objects.get_for_model(self.model), object_id=str(obj.pk)
-        ).select_related("user")[:200]
-        return render(request, self.template_name, {**self.base_context(), "object": obj, "changes": changes})
+        )
 
 
 def model_urls(model, prefix: str, *, list=None, detail=None, edit=None, delete=None, changes=True):  # noqa: A002

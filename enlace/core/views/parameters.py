@@ -1,4 +1,6 @@
-"""Configurações ➜ Parâmetros ➜ Parâmetros Gerais: one page with a tab per area."""
+"""Configurações ➜ Parâmetros ➜ Parâmetros Gerais: one page with a tab per area, each area's tabs
+registered by its app (``enlace.core.parameters``) and saved together by
+``services.parameters_update``."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -8,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from .. import services
-from ..forms import GeneralParametersForm, add_service_errors
-from ..models import GeneralParameters
+from ..forms import ParametersForm, add_service_errors
 
 
 class ParametersView(LoginRequiredMixin, View):
@@ -28,14 +29,12 @@ class ParametersView(LoginRequiredMixin, View):
         return render(self.request, self.template_name, {"form": form, "can_change": can_change})
 
     def get(self, request):
-        return self.render_form(GeneralParametersForm(instance=GeneralParameters.load(), user=request.user))
+        return self.render_form(ParametersForm(user=request.user))
 
     def post(self, request):
         if not request.user.has_perm("core.change_generalparameters"):
             raise PermissionDenied
-        form = GeneralParametersForm(
-            request.POST, request.FILES, instance=GeneralParameters.load(), user=request.user
-        )
+        form = ParametersForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in form.fields}
             if values.get("portal_logo") is False:  # "clear" ticked

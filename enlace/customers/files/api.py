@@ -1,4 +1,5 @@
-"""``/api/v1/files/``: the customers' files (SPEC AR-1, field names of §14).
+"""``/api/v1/files/``: the customers' files (SPEC AR-1: uploads with an editable description,
+size and type limits; §14: field names are a stable contract, never renamed).
 
 - ``POST files/`` (multipart: ``customer``, ``description``, ``file``) stores a file after the size
   and content checks of ``enlace.customers.files.checks`` (400 on ``file`` when refused; nothing stored);

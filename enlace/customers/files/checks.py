@@ -1,7 +1,7 @@
 """What keeps anything but a customer's document out of storage (SPEC AR-1: size and type limits
 enforced with a clear error). An upload is checked before a byte reaches storage:
 
-- size: at most ``GeneralParameters.files_max_size_mb`` megabytes (default 20);
+- size: at most ``CustomerSettings.files_max_size_mb`` megabytes (default 20);
 - type, by content (never by name): PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or plain text.
   Executables (ELF, Windows "MZ", Mach-O, scripts starting with ``#!``) are refused whatever they
   are called; DOCX/XLSX/ODT are ZIP containers whose inner structure is checked
@@ -22,9 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from enlace.core.models import GeneralParameters
-
-from ..models import safe_file_name
+from ..models import CustomerSettings, safe_file_name
 
 #: Allowed content types and the extension each is stored with.
 ALLOWED = {
@@ -63,7 +61,7 @@ CHUNK = 1 << 20
 
 
 def max_size_bytes() -> int:
-    return GeneralParameters.load().files_max_size_mb * 1024 * 1024
+    return CustomerSettings.load().files_max_size_mb * 1024 * 1024
 
 
 def _refuse(message) -> ValidationError:

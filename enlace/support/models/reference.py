@@ -52,7 +52,10 @@ class Process(EnlaceModel):
         return self.name
 
     def first_step(self):
-        return self.steps.order_by("order", "id").first()
+        """The first step, with what opening its service order reads (subject, department, technician)."""
+        return (
+            self.steps.select_related("subject", "department", "technician").order_by("order", "id").first()
+        )
 
 
 class Subject(EnlaceModel):

@@ -10,11 +10,12 @@ from enlace.contracts.models import ContractHistory
 from enlace.contracts.services import history_add
 from enlace.core import mail
 from enlace.core.services import object_save, operator_name_of, operator_of
+from enlace.core.types import Actor
 
 from ..models import Ticket, TicketMessage
 
 
-def write_history(*, actor, ticket=None, order=None, text: str) -> None:
+def write_history(*, actor: Actor, ticket=None, order=None, text: str) -> None:
     """A contract history entry (kind TKT for a ticket, OS for a service order) when the record
     has a contract; nothing otherwise."""
     contract = (order or ticket).contract
@@ -45,7 +46,7 @@ def _email_copy(message: TicketMessage) -> None:
     mail.enqueue(to=recipients, subject=subject, text=body, dedup_key=f"ticket-message:{message.pk}")
 
 
-def post_message(*, actor, ticket, text, public, by_subscriber=False) -> TicketMessage:
+def post_message(*, actor: Actor, ticket, text, public, by_subscriber=False) -> TicketMessage:
     """Add a message to the ticket's thread: a subscriber's is always public and signed with the
     customer's name; an operator's (or the system's: ``actor=None``) is signed by the operator.
     A public message not by the subscriber is e-mailed to the customer."""

@@ -11,26 +11,27 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from enlace.core.exceptions import ApplicationError
-from enlace.core.models import Employee
 from enlace.core.services import object_delete, object_save
+from enlace.core.types import Actor
 
 from ..models import Process, ProcessStep, ServiceOrder, Subject
+from ..selectors import technicians
 
 S = ServiceOrder.Status
 
 
-def subject_save(subject: Subject, *, actor) -> Subject:
+def subject_save(subject: Subject, *, actor: Actor) -> Subject:
     return object_save(subject, actor=actor)
 
 
-def _check_step(step: ProcessStep, *, actor, technician_changed: bool = True, label: str = "") -> None:
+def _check_step(step: ProcessStep, *, actor: Actor, technician_changed: bool = True, label: str = "") -> None:
     """A step's subject must allow service orders; its technician (when given or changed) must be
     an active technician within the operator's branches — the choices of ``ProcessStepForm``."""
     errors = {}
     if step.subject_id and not step.subject.for_service_orders:
         errors["subject"] = [label + _("Choose a subject for service orders.")]
     if step.technician_id and technician_changed:
-        allowed = Employee.objects.restrict(actor).filter(active=True, is_technician=True)
+        allowed = technicians(actor)
         if not allowed.filter(pk=step.technician_id).exists():
             errors["technician"] = [label + _("Choose an active technician within your branches.")]
     if errors:
@@ -52,7 +53,7 @@ def _refuse_open_orders(step: ProcessStep) -> None:
         )
 
 
-def process_save(process: Process, *, actor, steps: list[dict] | None = None) -> Process:
+def process_save(process: Process, *, actor: Actor, steps: list[dict] | None = None) -> Process:
     """Save a process and, when ``steps`` is given, make its steps that list (numbered 1, 2, … in
     the given order) in the same transaction. Steps are updated in place — matched by ``id``, else
     by position — so the service orders running on them keep their step and the chain goes on;
@@ -64,8 +65,10 @@ def process_save(process: Process, *, actor, steps: list[dict] | None = None) ->
     return process
 
 
-def _replace_steps(process: Process, *, actor, steps: list[dict]) -> None:
-    existing = {step.pk: step for step in process.steps.select_for_update().order_by("order", "id")}
+def _replace_steps(process: Process, *, actor: Actor, steps: list[dict]) -> None:
+    existing: dict[int | None, ProcessStep] = {
+        step.pk: step for step in process.steps.select_for_update().order_by("order", "id")
+    }
     by_order = {step.order: step for step in existing.values()}
     wanted_ids = {values.get("id") for values in steps} - {None}
     foreign = sorted(wanted_ids - set(existing), key=str)
@@ -110,7 +113,7 @@ def _replace_steps(process: Process, *, actor, steps: list[dict]) -> None:
         object_save(step, actor=actor)
 
 
-def process_step_save(step: ProcessStep, *, actor) -> ProcessStep:
+def process_step_save(step: ProcessStep, *, actor: Actor) -> ProcessStep:
     old = (
         ProcessStep.objects.filter(pk=step.pk).values_list("technician_id", flat=True).first()
         if step.pk
@@ -120,7 +123,7 @@ def process_step_save(step: ProcessStep, *, actor) -> ProcessStep:
     return object_save(step, actor=actor)
 
 
-def process_delete(process: Process, *, actor) -> None:
+def process_delete(process: Process, *, actor: Actor) -> None:
     """Delete a process (and its steps); refused while a step has open service orders."""
     with transaction.atomic():
         for step in process.steps.select_for_update().order_by("order"):
@@ -128,7 +131,7 @@ def process_delete(process: Process, *, actor) -> None:
         object_delete(process, actor=actor)
 
 
-def process_step_delete(step: ProcessStep, *, actor) -> None:
+def process_step_delete(step: ProcessStep, *, actor: Actor) -> None:
     """Delete a step; refused while it has open service orders (they would lose their step and
     the process would stop there)."""
     with transaction.atomic():

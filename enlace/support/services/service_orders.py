@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import Employee
 from enlace.core.services import object_save, operator_name_of, operator_of
+from enlace.core.types import Actor
 
 from ..models import ProcessStep, ServiceOrder, ServiceOrderEvent, Ticket
 from .common import locked_ticket, post_message, sync_instance, write_history
@@ -88,7 +89,7 @@ def open_orders(ticket: Ticket):
     return ticket.service_orders.exclude(status=S.FINISHED)
 
 
-def _ticket_in_progress(ticket: Ticket | None, *, actor) -> None:
+def _ticket_in_progress(ticket: Ticket | None, *, actor: Actor) -> None:
     """An action on a service order (or a new one by hand) puts its new ticket in progress."""
     if ticket is None:
         return
@@ -98,7 +99,7 @@ def _ticket_in_progress(ticket: Ticket | None, *, actor) -> None:
         object_save(locked, actor=actor)
 
 
-def _event(*, actor, order, action, from_status, note="", latitude=None, longitude=None):
+def _event(*, actor: Actor, order, action, from_status, note="", latitude=None, longitude=None):
     event = ServiceOrderEvent(
         service_order=order,
         action=action,
@@ -119,11 +120,11 @@ def _check_order(order: ServiceOrder) -> None:
         errors["subject"] = [_("This subject is for tickets only.")]
     if order.department_id and not order.department.serves_tickets:
         errors["department"] = [_("This department does not serve tickets.")]
-    if order.contract_id and order.contract.customer_id != order.customer_id:
+    if order.contract is not None and order.contract.customer_id != order.customer_id:
         errors["contract"] = [_("Choose one of the customer's contracts.")]
-    if order.login_id and order.login.customer_id != order.customer_id:
+    if order.login is not None and order.login.customer_id != order.customer_id:
         errors["login"] = [_("Choose one of the customer's logins.")]
-    if order.ticket_id and order.ticket.customer_id != order.customer_id:
+    if order.ticket is not None and order.ticket.customer_id != order.customer_id:
         errors["ticket"] = [_("The ticket is another customer's.")]
     if not (order.description or "").strip():
         errors["description"] = [_("Describe the service.")]
@@ -131,7 +132,7 @@ def _check_order(order: ServiceOrder) -> None:
         raise ValidationError(errors)
 
 
-def _create_order(*, actor, customer, ticket=None, step=None, protocol=None, **fields) -> ServiceOrder:
+def _create_order(*, actor: Actor, customer, ticket=None, step=None, protocol=None, **fields) -> ServiceOrder:
     order = ServiceOrder(customer=customer, branch_id=customer.branch_id, ticket=ticket, process_step=step)
     if ticket is not None:
         order.contract, order.login = ticket.contract, ticket.login
@@ -172,7 +173,7 @@ def _create_order(*, actor, customer, ticket=None, step=None, protocol=None, **f
     return order
 
 
-def open_process_step(*, actor, ticket: Ticket, step: ProcessStep) -> ServiceOrder:
+def open_process_step(*, actor: Actor, ticket: Ticket, step: ProcessStep) -> ServiceOrder:
     """Open the service order of a process step for the ticket and set the step's complementary
     status on the ticket."""
     order = _create_order(
@@ -201,7 +202,7 @@ def _check_ticket_open(ticket: Ticket) -> None:
 
 
 def service_order_create(
-    *, actor, subject, description, customer=None, ticket=None, **fields
+    *, actor: Actor, subject, description, customer=None, ticket=None, **fields
 ) -> ServiceOrder:
     """A service order by hand (S-2), from a ticket (customer, contract, login and address from it;
     the ticket goes in progress) or alone for a customer. Subject, department and description are
@@ -236,7 +237,7 @@ def service_order_create(
     return order
 
 
-def service_order_update(*, actor, order: ServiceOrder, **data) -> ServiceOrder:
+def service_order_update(*, actor: Actor, order: ServiceOrder, **data) -> ServiceOrder:
     """Change the data of an open service order (not its status, technician or schedule: those
     change through the actions)."""
     unknown = set(data) - ORDER_FIELDS
@@ -263,7 +264,7 @@ def service_order_update(*, actor, order: ServiceOrder, **data) -> ServiceOrder:
 def _transition(
     order: ServiceOrder,
     *,
-    actor,
+    actor: Actor,
     action: str,
     note: str = "",
     latitude=None,
@@ -328,7 +329,7 @@ def _transition(
     return locked
 
 
-def _after_finish(order: ServiceOrder, *, actor) -> None:
+def _after_finish(order: ServiceOrder, *, actor: Actor) -> None:
     """T-6: the next step of the process opens its service order; after the last step the ticket
     gets a private note and stays in progress until an operator closes it."""
     step, ticket = order.process_step, order.ticket
@@ -355,14 +356,14 @@ def _technician_required(technician):
         raise ValidationError({"technician": [_("Choose the technician.")]})
 
 
-def service_order_analyse(*, actor, order, note="", latitude=None, longitude=None):
+def service_order_analyse(*, actor: Actor, order, note="", latitude=None, longitude=None):
     """→ Análise (AN)."""
     return _transition(
         order, actor=actor, action=Action.ANALYSE, note=note, latitude=latitude, longitude=longitude
     )
 
 
-def service_order_forward(*, actor, order, department=None, technician=None, note=""):
+def service_order_forward(*, actor: Actor, order, department=None, technician=None, note=""):
     """→ Encaminhada (EN), to another department and/or technician."""
 
     def prepare(locked):
@@ -376,7 +377,7 @@ def service_order_forward(*, actor, order, department=None, technician=None, not
     return _transition(order, actor=actor, action=Action.FORWARD, note=note, prepare=prepare)
 
 
-def service_order_assume(*, actor, order, technician=None, note="", latitude=None, longitude=None):
+def service_order_assume(*, actor: Actor, order, technician=None, note="", latitude=None, longitude=None):
     """→ Assumida (AS): the technician (default: the acting operator's employee record) takes it."""
     technician = technician or employee_of(actor)
     _technician_required(technician)
@@ -452,7 +453,7 @@ def _slot_taken(order: ServiceOrder) -> bool:
     )
 
 
-def service_order_assign(*, actor, order, technician, note=""):
+def service_order_assign(*, actor: Actor, order, technician, note=""):
     """Give the service order to a technician (status unchanged). A scheduled slot must be free in
     the new technician's agenda."""
     _technician_required(technician)
@@ -469,7 +470,7 @@ def service_order_assign(*, actor, order, technician, note=""):
     )
 
 
-def service_order_schedule(*, actor, order, start, end, technician=None, note=""):
+def service_order_schedule(*, actor: Actor, order, start, end, technician=None, note=""):
     """→ Agendada (AG) from ``start`` to ``end`` for the technician (given, or the one assigned).
     An overlapping slot of the same technician is refused."""
     if start is None:
@@ -491,21 +492,21 @@ def service_order_schedule(*, actor, order, start, end, technician=None, note=""
     return _transition(order, actor=actor, action=Action.SCHEDULE, note=text, prepare=prepare)
 
 
-def service_order_travel(*, actor, order, note="", latitude=None, longitude=None):
+def service_order_travel(*, actor: Actor, order, note="", latitude=None, longitude=None):
     """→ Deslocamento (DS): the technician is on the way."""
     return _transition(
         order, actor=actor, action=Action.TRAVEL, note=note, latitude=latitude, longitude=longitude
     )
 
 
-def service_order_start(*, actor, order, note="", latitude=None, longitude=None):
+def service_order_start(*, actor: Actor, order, note="", latitude=None, longitude=None):
     """→ Execução (EX)."""
     return _transition(
         order, actor=actor, action=Action.START, note=note, latitude=latitude, longitude=longitude
     )
 
 
-def service_order_finish(*, actor, order, closing_note="", note="", latitude=None, longitude=None):
+def service_order_finish(*, actor: Actor, order, closing_note="", note="", latitude=None, longitude=None):
     """→ Finalizada (F) with the closing note; the subject's closing requirements apply. The next
     step of the ticket's process opens its service order."""
 
@@ -531,7 +532,7 @@ def service_order_finish(*, actor, order, closing_note="", note="", latitude=Non
     )
 
 
-def service_order_await_reschedule(*, actor, order, note, latitude=None, longitude=None):
+def service_order_await_reschedule(*, actor: Actor, order, note, latitude=None, longitude=None):
     """→ Aguardando reagendamento (RAG): the visit could not be done; the reason is required and
     the slot is released."""
     if not (note or "").strip():
@@ -541,7 +542,7 @@ def service_order_await_reschedule(*, actor, order, note, latitude=None, longitu
     )
 
 
-def service_order_reopen(*, actor, order, note):
+def service_order_reopen(*, actor: Actor, order, note):
     """Finalizada → Aberta (A) with the reason; the closing note is cleared and a solved or
     cancelled ticket is reopened. The schedule stays when its slot is still free in the
     technician's agenda and is released (noted in the event) when it is taken."""
@@ -567,7 +568,7 @@ def service_order_reopen(*, actor, order, note):
     return _transition(order, actor=actor, action=Action.REOPEN, note=note, prepare=prepare)
 
 
-def finish_for_cancelled_ticket(order: ServiceOrder, *, actor, reason: str) -> None:
+def finish_for_cancelled_ticket(order: ServiceOrder, *, actor: Actor, reason: str) -> None:
     """Finish an open service order of a ticket being cancelled: the reason is its closing note,
     the subject's closing requirements don't apply and the process's next step does not open."""
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from enlace.core.exceptions import ApplicationError
 from enlace.core.services import object_save, operator_of
+from enlace.core.types import Actor
 
 from ..models import AddressOrigin, Subject, Ticket
 from .common import locked_ticket, post_message, sync_instance, write_history
@@ -95,12 +96,13 @@ def address_for(origin: str, *, customer, contract=None, login=None):
 def _check_ticket(ticket: Ticket) -> None:
     errors = {}
     customer = ticket.customer
-    if ticket.contract_id and ticket.contract.customer_id != customer.pk:
+    if ticket.contract is not None and ticket.contract.customer_id != customer.pk:
         errors["contract"] = [_("Choose one of the customer's contracts.")]
-    if ticket.login_id:
-        if ticket.login.customer_id != customer.pk:
+    login = ticket.login
+    if login is not None:
+        if login.customer_id != customer.pk:
             errors["login"] = [_("Choose one of the customer's logins.")]
-        elif ticket.contract_id and ticket.login.contract_id != ticket.contract_id:
+        elif ticket.contract_id and login.contract_id != ticket.contract_id:
             errors["login"] = [_("The login belongs to another contract.")]
     subject = ticket.subject
     if subject is not None:
@@ -129,7 +131,7 @@ def _fill_address(ticket: Ticket) -> None:
 
 def ticket_create(
     *,
-    actor,
+    actor: Actor,
     customer,
     subject: Subject,
     description: str,
@@ -160,7 +162,8 @@ def ticket_create(
     )
     if subject is not None:
         ticket.subject_description = subject.default_description
-        ticket.department = subject.default_department
+        # None when the subject has none: then a department must be given (full_clean names it).
+        ticket.department = subject.default_department  # type: ignore[assignment]
         ticket.process = subject.default_process
         ticket.priority = subject.default_priority
         if not subject.active:
@@ -189,14 +192,14 @@ def ticket_create(
             text=_("Ticket %(protocol)s opened: %(subject)s.")
             % {"protocol": ticket.protocol, "subject": subject},
         )
-        if ticket.process_id:
+        if ticket.process is not None:
             step = ticket.process.first_step()
             if step is not None:
                 open_process_step(actor=actor, ticket=ticket, step=step)
     return ticket
 
 
-def ticket_update(*, actor, ticket: Ticket, **data) -> Ticket:
+def ticket_update(*, actor: Actor, ticket: Ticket, **data) -> Ticket:
     """Change a ticket's data. Status, protocol, customer, branch and origin are refused (400
     naming the field): the status follows the ticket's situation (T-11). A different ``process``
     is refused too: the process starts (opens its first step's OS) with the ticket."""
@@ -212,7 +215,7 @@ def ticket_update(*, actor, ticket: Ticket, **data) -> Ticket:
             )
         for name, value in data.items():
             setattr(locked, name, value)
-        if locked.login_id and not locked.contract_id:
+        if locked.login is not None and not locked.contract_id:
             locked.contract = locked.login.contract
         _check_ticket(locked)
         _fill_address(locked)
@@ -221,7 +224,9 @@ def ticket_update(*, actor, ticket: Ticket, **data) -> Ticket:
     return locked
 
 
-def ticket_message_add(*, actor, ticket: Ticket, text: str, public: bool = True, by_subscriber: bool = False):
+def ticket_message_add(
+    *, actor: Actor, ticket: Ticket, text: str, public: bool = True, by_subscriber: bool = False
+):
     """Add a message to the ticket's thread (T-9, T-10). A subscriber's message leaves the
     interaction pending on the provider (I); an operator's public message leaves it pending on the
     subscriber (E) and is e-mailed to them; an operator's message or private note moves a new
@@ -270,7 +275,7 @@ def _check_can_end(ticket: Ticket, *, orders_finished: bool = True) -> None:
         )
 
 
-def ticket_close(*, actor, ticket: Ticket, note: str = "") -> Ticket:
+def ticket_close(*, actor: Actor, ticket: Ticket, note: str = "") -> Ticket:
     """Solved ("encerrado"): every service order of the ticket must be finished, and the subject
     may require a closing note, posted to the thread as a public message."""
     with transaction.atomic():
@@ -291,7 +296,7 @@ def ticket_close(*, actor, ticket: Ticket, note: str = "") -> Ticket:
     return locked
 
 
-def ticket_cancel(*, actor, ticket: Ticket, reason: str) -> Ticket:
+def ticket_cancel(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     """Cancelled, with the reason as a private note. Its open service orders are finished first
     with the reason as closing note (an event and a history entry each; the subject's closing
     requirements don't apply) and the process's next steps are not opened."""
@@ -318,7 +323,7 @@ def ticket_cancel(*, actor, ticket: Ticket, reason: str) -> Ticket:
     return locked
 
 
-def ticket_reopen(*, actor, ticket: Ticket, reason: str) -> Ticket:
+def ticket_reopen(*, actor: Actor, ticket: Ticket, reason: str) -> Ticket:
     """A solved or cancelled ticket back in progress, with the reason as a private note."""
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason.")]})

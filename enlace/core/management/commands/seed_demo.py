@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from stdnum.br import cnpj as stdnum_cnpj
 
-from enlace.core import context, roles
+from enlace.core import context, parameters, roles
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import (
     AnalyticAccount,
@@ -198,8 +198,9 @@ def seed_branches(demo: Demo):
 
 
 def seed_parameters(demo: Demo):
-    """Fill the general parameters that are still at their installation defaults."""
-    params = GeneralParameters.load()
+    """Fill the general parameters that are still at their installation defaults (every app's
+    settings row, read as one: ``enlace.core.parameters``)."""
+    params = parameters.load()
     default_name = GeneralParameters._meta.get_field("company_name").default
     changes = {}
     if params.company_name == default_name:

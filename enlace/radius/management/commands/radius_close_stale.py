@@ -11,7 +11,7 @@ from Celery beat (``enlace.radius.tasks.close_stale_sessions``).
 from django.core.management.base import BaseCommand, CommandError
 
 from enlace.core import context
-from enlace.core.models import GeneralParameters
+from enlace.radius.models import RadiusSettings
 from enlace.radius.sessions import close_stale_sessions
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, intervals=None, interval=None, **options):
-        params = GeneralParameters.load()
+        params = RadiusSettings.load()
         intervals = params.radius_stale_intervals if intervals is None else intervals
         interval = params.radius_interim_interval if interval is None else interval
         if intervals < 1 or interval < 1:
