@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "enlace.billing",
     "enlace.support",
     "enlace.sales",
+    "enlace.fiscal",
+    "enlace.messaging",
+    "enlace.ixc",
     "enlace.portal",
     "enlace.api",
 ]
