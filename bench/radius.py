@@ -300,7 +300,9 @@ def _strip_listen_sections(text: str) -> str:
     return "".join(out)
 
 
-def stock_config(stock_dir: str, target: Path, *, auth_port: int, sql: bool, users: Path | None) -> Path:
+def stock_config(
+    stock_dir: str, target: Path, *, auth_port: int, sql: bool, users: Path | None, acct_port: int = 0
+) -> Path:
     """A copy of Debian's stock configuration, changed only where it must be to run here: paths
     under ``target``, listeners on 127.0.0.1 and the bench's port, no user switch; with ``sql`` the
     stock sql module enabled on the scratch database; with ``users`` the files module's
@@ -318,6 +320,11 @@ def stock_config(stock_dir: str, target: Path, *, auth_port: int, sql: bool, use
         path.write_text(_strip_listen_sections(path.read_text()))
     (target / "sites-enabled" / "bench-listen").write_text(
         f"listen {{\n\ttype = auth\n\tipaddr = 127.0.0.1\n\tport = {auth_port}\n\tvirtual_server = default\n}}\n"
+        + (
+            f"listen {{\n\ttype = acct\n\tipaddr = 127.0.0.1\n\tport = {acct_port}\n\tvirtual_server = default\n}}\n"
+            if acct_port
+            else ""
+        )
     )
     if sql:
         path = target / "mods-available" / "sql"
@@ -430,8 +437,9 @@ class Requests:
     def _attr(kind: int, value: bytes) -> bytes:
         return bytes((kind, len(value) + 2)) + value
 
-    def make(self, ident: int) -> bytes:
-        i = self.rnd.randrange(self.n)
+    def make(self, ident: int, i: int | None = None) -> bytes:
+        if i is None:
+            i = self.rnd.randrange(self.n)
         authenticator = self.rnd.randbytes(16)
         secret_hash = hashlib.md5(self.secret + authenticator, usedforsecurity=False).digest()
         clear = password(i).encode().ljust(16, b"\0")
@@ -529,6 +537,208 @@ def generate_load(port: int, *, concurrency: int, duration: float, warmup: float
     }
 
 
+# --- Storm drill and accounting ---------------------------------------------------------------
+
+STORM_PREFIX = "storm-"
+
+
+def accounting_request(secret: bytes, ident: int, i: int, status: int) -> bytes:
+    """Accounting-Request (RFC 2866) of login ``i``: Start (1) or Interim-Update (3, with counters
+    ``in = 1000 + i``, ``out = 2000 + i`` that the check reads back from radacct)."""
+    attr = Requests._attr
+    body = (
+        attr(1, username(i).encode())
+        + attr(40, struct.pack("!I", status))
+        + attr(44, f"{STORM_PREFIX}{i:06d}".encode())
+        + attr(4, socket.inet_aton("127.0.0.1"))
+        + attr(5, struct.pack("!I", i & 0xFFFF))
+        + attr(8, socket.inet_aton(f"100.{64 + (i >> 16 & 63)}.{i >> 8 & 255}.{i & 255}"))
+        + attr(31, f"02:00:00:{i >> 16 & 255:02X}:{i >> 8 & 255:02X}:{i & 255:02X}".encode())
+    )
+    if status == 3:
+        body += (
+            attr(42, struct.pack("!I", 1000 + i))
+            + attr(43, struct.pack("!I", 2000 + i))
+            + attr(46, struct.pack("!I", 300))
+        )
+    head = struct.pack("!BBH", 4, ident, 20 + len(body))
+    authenticator = hashlib.md5(head + b"\0" * 16 + body + secret, usedforsecurity=False).digest()
+    return head + authenticator + body
+
+
+def storm(setup: "Setup", n: int, *, concurrency: int, interim: bool = False, retry: float = 3.0) -> dict:
+    """``concurrency`` concentrators, one packet in flight each, bring ``n`` logins online: an
+    Access-Request, then on the Access-Accept an Accounting-Start (or, with ``interim``, only an
+    Interim-Update per login). A packet unanswered after ``retry`` seconds is retransmitted as a
+    NAS does (same identifier and authenticator)."""
+    auth = ("127.0.0.1", setup.port)
+    acct = ("127.0.0.1", setup.acct_port)
+    requests = Requests(n, SECRET)
+    secret = SECRET.encode()
+    poller = select.epoll()
+    socks, state = {}, {}
+    todo = iter(range(n))
+    counts = {"auth": 0, "acct": 0, "reject": 0, "retransmissions": 0, "gave_up": 0}
+    for _ in range(concurrency):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.setblocking(False)
+        socks[sock.fileno()] = sock
+        poller.register(sock.fileno(), select.EPOLLIN)
+    idents = dict.fromkeys(socks, 0)
+
+    def send(fd, i, stage, now):
+        idents[fd] = ident = (idents[fd] + 1) & 0xFF
+        if stage == "auth":
+            data, dest = requests.make(ident, i), auth
+        else:
+            data, dest = accounting_request(secret, ident, i, 3 if interim else 1), acct
+        socks[fd].sendto(data, dest)
+        state[fd] = [i, stage, ident, now, data, dest, 0]
+
+    def next_login(fd, now):
+        i = next(todo, None)
+        if i is None:
+            state.pop(fd, None)
+        else:
+            send(fd, i, "acct" if interim else "auth", now)
+
+    started = time.perf_counter()
+    for fd in socks:
+        next_login(fd, started)
+    last_sweep = started
+    while state:
+        events = poller.poll(0.05)
+        now = time.perf_counter()
+        for fd, _event in events:
+            data = socks[fd].recv(4096)
+            current = state.get(fd)
+            if not current or len(data) < 20 or data[1] != current[2]:
+                continue
+            i, stage = current[0], current[1]
+            if stage == "auth":
+                counts["auth"] += 1
+                if data[0] == 2:
+                    send(fd, i, "acct", now)
+                    continue
+                counts["reject"] += 1
+            else:
+                counts["acct"] += 1
+            next_login(fd, now)
+        if now - last_sweep > 0.2:
+            last_sweep = now
+            for fd, current in list(state.items()):
+                if now - current[3] > retry:
+                    if current[6] >= 5:  # a NAS gives up after a few retransmissions
+                        counts["gave_up"] += 1
+                        next_login(fd, now)
+                        continue
+                    socks[fd].sendto(current[4], current[5])
+                    current[3], current[6] = now, current[6] + 1
+                    counts["retransmissions"] += 1
+    elapsed = time.perf_counter() - started
+    for sock in socks.values():
+        sock.close()
+    poller.close()
+    packets = counts["auth"] + counts["acct"]
+    return {**counts, "elapsed": elapsed, "rate": packets / elapsed if elapsed else 0}
+
+
+def _storm_rows(dbname: str, *, interim: bool) -> int:
+    where = f"acctsessionid LIKE '{STORM_PREFIX}%' AND acctstoptime IS NULL"
+    if interim:
+        where += " AND acctinputoctets >= 1000 AND acctoutputoctets = acctinputoctets + 1000"
+    return _count(dbname, f"SELECT count(*) FROM radacct WHERE {where}")  # noqa: S608 (constants)
+
+
+def wait_radacct(setup: "Setup", n: int, *, interim: bool, timeout: float) -> tuple[float, int]:
+    """Seconds until ``n`` storm sessions (with the interim counters) are in radacct, and how many."""
+    started = time.perf_counter()
+    while True:
+        rows = _storm_rows(setup.dbname, interim=interim)
+        if rows >= n or time.perf_counter() - started > timeout:
+            return time.perf_counter() - started, rows
+        time.sleep(0.25)
+
+
+def storm_drill(setup: "Setup", args) -> dict:
+    """All logins online (auth + Accounting-Start) as fast as ``args.nas`` concentrators send,
+    then an Interim-Update for each; what reached radacct, and when."""
+    with psycopg.connect(**_pg_params(setup.dbname), autocommit=True) as conn:
+        conn.execute(f"DELETE FROM radacct WHERE acctsessionid LIKE '{STORM_PREFIX}%'")  # noqa: S608
+    out = {}
+    for phase, interim in (("start", False), ("interim", True)):
+        if interim:
+            # Statistics from before the storm make PostgreSQL plan the stock Interim-Update as a
+            # walk of a whole partial index (50 ms a row). In production autovacuum analyzes radacct
+            # soon after (migration radius 0006 lowers its threshold); the bench does not wait for it.
+            with psycopg.connect(**_pg_params(setup.dbname), autocommit=True) as conn:
+                conn.execute("ANALYZE radacct")
+        result = storm(setup, args.n, concurrency=args.nas, interim=interim)
+        lag, rows = wait_radacct(setup, args.n, interim=interim, timeout=args.drain_timeout)
+        result["online"] = result["elapsed"] + lag
+        result["rows"] = rows
+        out[phase] = result
+        print(
+            f"  {setup.label} storm {phase}: {result['rate']:,.0f} packets/s answered, "
+            f"{result['auth']:,} auth + {result['acct']:,} acct in {result['elapsed']:.1f} s, "
+            f"{result['retransmissions']:,} retransmissions, {result['reject']} rejected, "
+            f"{result['gave_up']} given up; {rows:,} of {args.n:,} in radacct after {result['online']:.1f} s",
+            file=sys.stderr,
+        )
+    with psycopg.connect(**_pg_params(setup.dbname), autocommit=True) as conn:
+        conn.execute(f"DELETE FROM radacct WHERE acctsessionid LIKE '{STORM_PREFIX}%'")  # noqa: S608
+    return out
+
+
+def block_probe(setup: "Setup", args) -> str:
+    """While the load runs, block the contract of login 0 through Enlace's service and time the
+    first Access-Request of that login sent after the commit (then unblock it)."""
+    import threading
+
+    from enlace.contracts.models import Contract
+    from enlace.contracts.services import contract_block, contract_unblock
+
+    admin = get_user_model().objects.get(username="bench")
+    contract = Contract.objects.get(pk=Login.objects.get(username=username(0)).contract_id)
+    load = threading.Thread(
+        target=generate_load,
+        args=(setup.port,),
+        kwargs={"concurrency": args.concurrency, "duration": 3, "warmup": 0, "users": args.n},
+    )
+    load.start()
+    time.sleep(1)
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.connect(("127.0.0.1", setup.port))
+    probe.settimeout(5)
+    requests = Requests(args.n, SECRET, seed=99)
+    try:
+        contract = contract_block(actor=admin, contract=contract, reason="bench")
+        committed = time.perf_counter()
+        code, sent_after, ident = None, 0.0, 0
+        while code != 3 and time.perf_counter() - committed < 5:
+            ident = (ident + 1) & 0xFF
+            sent = time.perf_counter()
+            probe.send(requests.make(ident, 0))
+            try:
+                data = probe.recv(4096)
+            except TimeoutError:
+                continue
+            code, sent_after = data[0], sent - committed
+        answered = time.perf_counter() - committed
+    finally:
+        contract_unblock(actor=admin, contract=contract, reason="bench")
+        probe.close()
+        load.join()
+    if code != 3:
+        return "a blocked login was NOT rejected within 5 s"
+    return (
+        f"the first Access-Request sent after the commit ({sent_after * 1000:.1f} ms after it) was "
+        f"rejected; the reject reached the NAS {answered * 1000:.0f} ms after the commit "
+        "(including FreeRADIUS's reject_delay of 1 s)"
+    )
+
+
 # --- CPU accounting ------------------------------------------------------------------------
 
 
@@ -550,10 +760,17 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def _postgres_pids(dbname: str) -> list[int]:
+def _postgres_pids(dbname: str, application: str | None = None) -> list[int]:
     """The PostgreSQL backends serving ``dbname`` (FreeRADIUS keeps its connections open), plus
-    the WAL writer: other databases on the same server are not counted."""
+    the WAL writer: other databases on the same server are not counted. With ``application``
+    (a LIKE pattern), only the backends whose application_name matches."""
     with psycopg.connect(**_pg_params(dbname), autocommit=True) as conn:
+        if application:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name LIKE %s",
+                (dbname, application),
+            ).fetchall()
+            return [pid for (pid,) in rows]
         rows = conn.execute(
             "SELECT pid FROM pg_stat_activity WHERE (datname = %s AND pid <> pg_backend_pid()) "
             "OR backend_type = 'walwriter'",
@@ -570,6 +787,7 @@ class Setup:
     port: int
     dbname: str | None = None
     spool: Path | None = None
+    acct_port: int = 0
     windows: list = field(default_factory=list)
     lags: list = field(default_factory=list)
 
@@ -591,10 +809,15 @@ def measure(setup: Setup, args) -> dict:
     pg_pids = set(pg_pids) | set(_postgres_pids(setup.dbname) if setup.dbname else [])
     pg_after = {pid: _ticks([pid]) for pid in pg_pids}
     pg_cpu = sum(after - pg_before.get(pid, 0) for pid, after in pg_after.items()) / hz / wall
+    # The post-auth log's share (its backend names itself "... (sql_log)"), so the per-request
+    # cost and the log's show apart.
+    log_pids = _postgres_pids(setup.dbname, application="%(sql_log)%") if setup.dbname else []
+    log_cpu = sum(pg_after.get(pid, 0) - pg_before.get(pid, 0) for pid in log_pids) / hz / wall
     busy, total = (a - b for a, b in zip(_machine_ticks(), machine_before, strict=True))
     result["cpu_per_auth"] = (radius_cpu + pg_cpu) / result["rate"] * 1000 if result["rate"] else 0
     result["cpu"] = (
-        f"CPU: radiusd {radius_cpu * 100:.0f}% + postgres {pg_cpu * 100:.0f}% = "
+        f"CPU: radiusd {radius_cpu * 100:.0f}% + postgres {pg_cpu * 100:.0f}% "
+        f"(of which the post-auth log's INSERTs {log_cpu * 100:.0f}%) = "
         f"{result['cpu_per_auth']:.2f} ms per auth; load generator {result['generator_cpu'] * 100:.0f}%; "
         f"whole machine busy {busy / total * 100:.0f}% of {os.cpu_count()} CPUs"
     )
@@ -628,33 +851,43 @@ def _truncate_postauth(dbname: str) -> None:
 # --- Set-ups ----------------------------------------------------------------------------------
 
 
-def setup_ours(args, binary: str, work: Path) -> Setup:
-    state = prepare_state_dir(work / "ours")
-    port = _free_udp_port()
+def setup_ours(args, binary: str, work: Path, *, config: str | None = None, key: str = "a") -> Setup:
+    state = prepare_state_dir(work / f"ours-{key}")
+    port, acct_port = _free_udp_port(), _free_udp_port()
     env = server_environment(
         connection.settings_dict,
         state_dir=state,
         auth_port=port,
-        acct_port=_free_udp_port(),
+        acct_port=acct_port,
         threads=args.threads,
         pool_start=args.threads,
         statement_timeout_ms=2000,
         reject_delay=1,
     )
     _truncate_postauth(DB_NAME)
-    argv = freeradius_argv(binary, config_dir=Path(args.config or CONFIG_DIR))
+    argv = freeradius_argv(binary, config_dir=Path(config or args.config or CONFIG_DIR))
     server = Server(argv, {**os.environ, **env}, state / "log" / "radius.log")
     return Setup(
-        "a", "(a) Enlace config (deploy/freeradius)", server, port, DB_NAME, state / "spool" / "postauth"
+        key,
+        f"(a0) previous Enlace config ({config})" if key == "a0" else "(a) Enlace config (deploy/freeradius)",
+        server,
+        port,
+        DB_NAME,
+        state / "spool" / "postauth",
+        acct_port=acct_port,
     )
 
 
 def setup_stock(args, binary: str, work: Path, stock_dir: str) -> Setup:
-    port = _free_udp_port()
-    target = stock_config(stock_dir, work / "stock", auth_port=port, sql=True, users=None)
+    port, acct_port = _free_udp_port(), _free_udp_port()
+    target = stock_config(
+        stock_dir, work / "stock", auth_port=port, sql=True, users=None, acct_port=acct_port
+    )
     _truncate_postauth(STOCK_DB_NAME)
     server = Server([binary, "-f", "-d", str(target)], dict(os.environ), target / "log" / "radius.log")
-    return Setup("b", "(b) stock SQL config, synchronous post-auth", server, port, STOCK_DB_NAME)
+    return Setup(
+        "b", "(b) stock SQL config, synchronous post-auth", server, port, STOCK_DB_NAME, acct_port=acct_port
+    )
 
 
 def setup_files(args, binary: str, work: Path, stock_dir: str) -> Setup:
@@ -672,7 +905,7 @@ def logged_note(setup: Setup, args) -> str:
         return "no"
     logged = _count(setup.dbname, "SELECT count(*) FROM radpostauth")
     with_password = _count(setup.dbname, "SELECT count(*) FROM radpostauth WHERE coalesce(pass, '') <> ''")
-    if setup.key == "a":
+    if setup.key in ("a", "a0"):
         pending = any(setup.spool.iterdir())
         lag = max(setup.lags) if setup.lags else 0
         note = (
@@ -699,6 +932,14 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="a,b,c", help="set-ups to run, e.g. a or a,b")
     parser.add_argument("--config", default=None, help="configuration of (a) (default deploy/freeradius)")
     parser.add_argument("--drain-timeout", type=float, default=300, help="seconds to wait for the log")
+    parser.add_argument(
+        "--compare-config",
+        default=None,
+        help="also run set-up (a0): another configuration directory of ours (e.g. the previous one)",
+    )
+    parser.add_argument("--nas", type=int, default=48, help="concentrators of the storm drill")
+    parser.add_argument("--no-storm", action="store_true", help="skip the storm drill and accounting")
+    parser.add_argument("--no-block", action="store_true", help="skip the block-while-loaded probe")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
     parser.add_argument("--reuse", action="store_true", help="reuse kept scratch databases (no load)")
     args = parser.parse_args(argv)
@@ -725,6 +966,7 @@ def main(argv=None) -> int:
     connection.settings_dict.setdefault("TEST", {})["NAME"] = DB_NAME
     started = time.perf_counter()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.reuse)
+    pg_version = _server_version()  # asked now: the scratch database is gone when the table prints
     loaded = None
     setups, failed = [], []
     work = Path(tempfile.mkdtemp(prefix="enlace-bench-radius-"))
@@ -735,14 +977,19 @@ def main(argv=None) -> int:
         if not present:
             loaded = load_enlace(args.n)
         load_s = time.perf_counter() - started
+        with connection.cursor() as cursor:  # sessions left open by an interrupted storm drill
+            cursor.execute(f"DELETE FROM radacct WHERE acctsessionid LIKE '{STORM_PREFIX}%'")  # noqa: S608
         if "b" in only and not (args.reuse and _stock_loaded(args.n)):
             load_stock_database(stock)
         makers = {
+            "a0": lambda: setup_ours(args, binary, work, config=args.compare_config, key="a0"),
             "a": lambda: setup_ours(args, binary, work),
             "b": lambda: setup_stock(args, binary, work, stock),
             "c": lambda: setup_files(args, binary, work, stock),
         }
-        for key in "abc":
+        if args.compare_config:
+            only.add("a0")
+        for key in ("a0", "a", "b", "c"):
             if key in only:
                 try:
                     setup = makers[key]()
@@ -757,6 +1004,17 @@ def main(argv=None) -> int:
                 setup.windows.append(measure(setup, args))
                 if setup.spool:
                     setup.lags.append(wait_logged(setup, args.drain_timeout))
+        block_note = ""
+        ours = [setup for setup in setups if setup.key == "a"]
+        if ours and not args.no_block:
+            block_note = block_probe(ours[0], args)
+        storms = {}
+        if not args.no_storm:
+            for setup in setups:
+                if setup.acct_port:
+                    storms[setup.key] = storm_drill(setup, args)
+                    if setup.spool:
+                        wait_logged(setup, args.drain_timeout)
         notes = {setup.key: logged_note(setup, args) for setup in setups}
     finally:
         for setup in setups:
@@ -769,7 +1027,7 @@ def main(argv=None) -> int:
         teardown_test_environment()
 
     print(
-        f"Enlace RADIUS bench — {version}, PostgreSQL {_server_version()} ({DB_NAME}), {args.n:,} logins"
+        f"Enlace RADIUS bench — {version}, PostgreSQL {pg_version} ({DB_NAME}), {args.n:,} logins"
         + (f" (loaded with the database in {load_s:.0f} s)" if loaded else " (reused)")
         + f", {os.cpu_count()} CPUs, Python {platform.python_version()}; PAP, {args.concurrency} requests "
         f"in flight, {args.duration:g} s measured after {args.warmup:g} s"
@@ -777,6 +1035,7 @@ def main(argv=None) -> int:
         + f"; FreeRADIUS (a): {args.threads} threads"
     )
     labels = {s.key: s.label for s in setups} | {
+        "a0": f"(a0) previous Enlace config ({args.compare_config})",
         "a": "(a) Enlace config (deploy/freeradius)",
         "b": "(b) stock SQL config, synchronous post-auth",
         "c": "(c) stock files module, no database",
@@ -801,6 +1060,34 @@ def main(argv=None) -> int:
         print(
             f"{setup.label:<{name_w}}  {best['rate']:>7,.0f}  {best['p50']:>7.2f}  {best['p99']:>7.2f}  {note}"
         )
+    if storms:
+        print()
+        print(
+            f"Storm drill: {args.n:,} logins, {args.nas} concentrators, one packet in flight each "
+            "(Access-Request then Accounting-Start per login; then one Interim-Update per login)"
+        )
+        print(
+            f"{'set-up':<{name_w}}  {'auth+start pkt/s':>16}  {'all online s':>12}  {'interim pkt/s':>13}  "
+            f"{'interim in radacct s':>20}  retransmissions / notes"
+        )
+        print("-" * (name_w + 110))
+        for setup in setups:
+            result = storms.get(setup.key)
+            if not result:
+                continue
+            start, interim = result["start"], result["interim"]
+            notes_s = (
+                f"{start['retransmissions'] + interim['retransmissions']:,} retransmissions; "
+                f"{start['reject']} rejected; {start['rows']:,} sessions and {interim['rows']:,} with the "
+                f"interim counters in radacct; answered in {start['elapsed']:.1f} s + {interim['elapsed']:.1f} s"
+            )
+            print(
+                f"{setup.label:<{name_w}}  {start['rate']:>16,.0f}  {start['online']:>12.1f}  "
+                f"{interim['rate']:>13,.0f}  {interim['online']:>20.1f}  {notes_s}"
+            )
+    if block_note:
+        print()
+        print(f"Block while loaded ((a), contract of login 0 blocked through contract_block): {block_note}")
     return 1 if failed else 0
 
 

@@ -11,7 +11,8 @@ Inputs (all optional): ``DATABASE_URL``; ``RADIUS_READ_DATABASE_URL`` (a Postgre
 for the authorize queries and the NAS list); ``RADIUS_LISTEN`` (127.0.0.1), ``RADIUS_AUTH_PORT``
 (1812), ``RADIUS_ACCT_PORT`` (1813); ``RADIUS_STATE_DIR`` (logs, pid file and the post-auth
 spool; default ``$ENLACE_VAR_DIR/radius``); ``RADIUS_THREADS`` (16);
-``RADIUS_STATEMENT_TIMEOUT_MS`` (2000); ``RADIUS_REJECT_DELAY`` (1 second); ``FREERADIUS``
+``RADIUS_STATEMENT_TIMEOUT_MS`` (2000); ``RADIUS_REJECT_DELAY`` (1 second);
+``RADIUS_ACCT_SYNCHRONOUS_COMMIT`` (off: the accounting readers' commits); ``FREERADIUS``
 (the binary), ``FREERADIUS_STOCK_DIR`` (Debian's /etc/freeradius/3.0, for the stock queries),
 ``FREERADIUS_LIBDIR`` (/usr/lib/freeradius). Options given on the command line win.
 
@@ -116,6 +117,13 @@ def conninfo(db: dict, *, with_password: bool = False) -> str:
     return " ".join(f"{key}={_quote(value)}" for key, value in parts.items() if value != "")
 
 
+def _acct_synchronous_commit() -> str:
+    value = os.environ.get("RADIUS_ACCT_SYNCHRONOUS_COMMIT", "off").strip().lower()
+    if value not in ("on", "off"):
+        raise CommandError(f"RADIUS_ACCT_SYNCHRONOUS_COMMIT must be on or off, not {value!r}.")
+    return value
+
+
 def server_environment(
     db: dict,
     *,
@@ -142,6 +150,9 @@ def server_environment(
         "ENLACE_RADIUS_THREADS": str(threads),
         "ENLACE_RADIUS_STATEMENT_TIMEOUT": str(statement_timeout_ms),
         "ENLACE_RADIUS_REJECT_DELAY": str(reject_delay),
+        # PostgreSQL's synchronous_commit for the accounting readers (docs/radius.md, "Accounting:
+        # four readers"): "off" unless RADIUS_ACCT_SYNCHRONOUS_COMMIT says "on".
+        "ENLACE_RADIUS_ACCT_SYNCHRONOUS_COMMIT": _acct_synchronous_commit(),
         "ENLACE_RADIUS_SQLITE_FILE": "",
         "ENLACE_RADIUS_PG_CONNINFO": "",
         "ENLACE_RADIUS_PG_READ_CONNINFO": "",
@@ -168,9 +179,15 @@ def server_environment(
     return env
 
 
+#: Accounting readers working in parallel, one spool directory each (a session always in the same one).
+ACCT_SHARDS = 4
+
+
 def prepare_state_dir(state_dir: str | os.PathLike) -> Path:
     path = Path(state_dir)
-    for sub in ("log", "run", "spool/postauth", "spool/accounting"):
+    # The accounting spool has one directory per reader (ACCT_SHARDS, deploy/freeradius/sites/accounting-log).
+    shards = [f"spool/accounting/{n}" for n in range(ACCT_SHARDS)]
+    for sub in ("log", "run", "spool/postauth", "spool/accounting", *shards):
         (path / sub).mkdir(parents=True, exist_ok=True)
     (path / "spool").chmod(0o700)
     return path
