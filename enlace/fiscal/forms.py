@@ -1,0 +1,52 @@
+"""Forms of the fiscal area: the emitter settings (with the A1 upload) and the cancellation."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enlace.core.forms import EnlaceForm, EnlaceModelForm
+
+from .models import FiscalSettings
+
+
+class FiscalSettingsForm(EnlaceModelForm):
+    certificate = forms.FileField(
+        label=_("A1 certificate (PKCS#12, .pfx)"),
+        required=False,
+        help_text=_("Stored encrypted; never shown again. Leave empty to keep the current one."),
+    )
+    certificate_password = forms.CharField(
+        label=_("certificate password"), required=False, widget=forms.PasswordInput
+    )
+
+    class Meta:
+        model = FiscalSettings
+        fields = [
+            "branch",
+            "ie",
+            "crt",
+            "city",
+            "series",
+            "next_number",
+            "environment",
+            "issue_on",
+            "sefaz_url",
+            "cancel_hours",
+            "cclass",
+            "cfop",
+            "icms_cst",
+            "icms_rate",
+            "pis_rate",
+            "cofins_rate",
+            "fust_rate",
+            "funttel_rate",
+            "ibs_cbs",
+            "ibs_rate",
+            "cbs_rate",
+            "ibs_cbs_class",
+        ]
+
+
+class CancelForm(EnlaceForm):
+    reason = forms.CharField(
+        label=_("reason"), min_length=15, max_length=255, widget=forms.Textarea(attrs={"rows": 3})
+    )
