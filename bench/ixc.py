@@ -1,0 +1,321 @@
+#!/usr/bin/env python
+"""IXC benchmark (issue 20): import an IXC database, then list it through the webservice.
+
+1. Fills an IXC-shaped database (tests/ixc/ixc_schema.sql) on a MariaDB server — the machine's
+   (127.0.0.1:3306, root) by default — with N customers, each with a contract, a login and 12
+   months of receivables (11 paid, the last open);
+2. creates a scratch Enlace database (``enlace_bench_ixc`` on the PostgreSQL server of
+   DATABASE_URL, or a SQLite file under $ENLACE_VAR_DIR), migrates it and runs the import
+   (``import_all``, what ``manage.py import_ixc --mysql`` runs) — timing each table;
+3. bulk-inserts 200,000 accounting sessions (``radacct``, which FreeRADIUS writes itself) and lists
+   them through ``/webservice/v1/radacct`` with ``rp=200000``, reporting the peak of Python memory
+   allocated while the answer streams (tracemalloc).
+
+Usage: ``python bench/ixc.py [-n N] [--mysql-port P] [--keep]``; default 5,000 customers (the goal
+is 100,000 in ≤ 10 minutes on the 2-core machine).
+"""
+
+import argparse
+import base64
+import datetime
+import os
+import platform
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+from bench.data import bench_cpf  # noqa: E402
+
+django.setup()
+
+import pymysql  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from enlace.core import context  # noqa: E402
+from enlace.core.models import Branch, City, PaymentCondition, Wallet  # noqa: E402
+from enlace.ixc.importer.runner import import_all, make_run  # noqa: E402
+from enlace.ixc.importer.sources import MysqlSource  # noqa: E402
+from enlace.ixc.webservice.auth import webservice_token_create  # noqa: E402
+
+SCHEMA = (ROOT / "tests" / "ixc" / "ixc_schema.sql").read_text()
+DATABASE = "enlace_bench_ixc"
+BATCH = 2000
+
+
+def fill_ixc(args, n: int) -> None:
+    from tests.helpers.mariadb import split_sql
+
+    conn = pymysql.connect(
+        host=args.mysql_host, port=args.mysql_port, user="root", password="", autocommit=False
+    )
+    cur = conn.cursor()
+    cur.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+    cur.execute(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4")
+    cur.execute(f"USE {DATABASE}")
+    for statement in split_sql(SCHEMA):
+        cur.execute(statement)
+    cur.execute("INSERT INTO filial VALUES (1, 'Bench Telecom', 'Matriz', '11.222.333/0001-81')")
+    cur.execute("INSERT INTO cidade VALUES (1, 'SÃO PAULO', 'SP', '3550308')")
+    cur.execute("INSERT INTO radgrupos VALUES (1, 'FIBRA_300M', '300M', '150M')")
+    cur.execute("INSERT INTO vd_contratos VALUES (1, 'FIBRA 300', 99.90, 1, 'S')")
+    today = datetime.date.today()
+    months = [(today.replace(day=10) - datetime.timedelta(days=30 * k)) for k in range(11, -1, -1)]
+    clients, contracts, logins, receivables = [], [], [], []
+    receivable_id = 0
+    for i in tqdm(range(1, n + 1), desc="IXC rows", unit=" customers"):
+        cpf = bench_cpf(i)
+        clients.append(
+            (
+                i,
+                "F",
+                f"Assinante {i:06d}",
+                cpf,
+                "Rua Bench",
+                str(i),
+                "Centro",
+                "01001000",
+                1,
+                f"(11) 9{i % 10**8:08d}",
+                1,
+            )
+        )
+        contracts.append((i, i, 1, "FIBRA 300", "A", "A", "2024-01-10", "2024-01-10", 1, 10))
+        logins.append((i, i, i, f"bench{i}@fibra", f"senha{i}", "N", "S", "N", "L"))
+        for k, due in enumerate(months):
+            receivable_id += 1
+            paid = k < 11
+            receivables.append(
+                (
+                    receivable_id,
+                    i,
+                    i,
+                    due.isoformat(),
+                    "99.90",
+                    "0" if paid else "99.90",
+                    "99.90" if paid else "0",
+                    "R" if paid else "A",
+                    str(receivable_id),
+                    due.isoformat() if paid else None,
+                    1,
+                )
+            )
+        if len(clients) >= BATCH or i == n:
+            cur.executemany(
+                "INSERT INTO cliente (id, tipo_pessoa, razao, cnpj_cpf, endereco, numero, bairro, cep, cidade,"
+                " telefone_celular, filial_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                clients,
+            )
+            cur.executemany(
+                "INSERT INTO cliente_contrato (id, id_cliente, id_vd_contrato, contrato, status, status_internet,"
+                " data, data_ativacao, id_filial, dia_fixo_vencimento) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                contracts,
+            )
+            cur.executemany(
+                "INSERT INTO radusuarios (id, id_cliente, id_contrato, login, senha, senha_md5, ativo, online,"
+                " autenticacao) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                logins,
+            )
+            cur.executemany(
+                "INSERT INTO fn_areceber (id, id_cliente, id_contrato, data_vencimento, valor, valor_aberto,"
+                " valor_recebido, status, nn_boleto, pagamento_data, filial_id)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                receivables,
+            )
+            conn.commit()
+            clients, contracts, logins, receivables = [], [], [], []
+    conn.close()
+
+
+def one_login(user, branch, condition) -> None:
+    from decimal import Decimal
+
+    from enlace.contracts.models import Plan
+    from enlace.contracts.services import contract_create, plan_save
+    from enlace.customers.services import customer_create
+    from enlace.radius.services import login_create
+
+    with context.acting_as(user, source="command"):
+        customer = customer_create(
+            actor=user, name="Assinante", person_type="F", cpf_cnpj=bench_cpf(1), branch=branch
+        )
+        plan = plan_save(
+            Plan(
+                name="Fibra",
+                branch=branch,
+                type="I",
+                price=Decimal("99.90"),
+                download_kbps=1000,
+                upload_kbps=1000,
+            ),
+            actor=user,
+        )
+        contract = contract_create(
+            actor=user,
+            customer=customer,
+            branch=branch,
+            plan=plan,
+            type="I",
+            due_day=10,
+            wallet=Wallet.objects.get(branch=branch),
+            payment_condition=condition,
+            first_billing_date=datetime.date.today(),
+        )
+        login_create(actor=user, contract=contract, username="bench1@fibra", password="senha-bench")  # noqa: S106 - bench data
+
+
+def bench_import(args, rows, user, branch, condition):
+    source = MysqlSource(host=args.mysql_host, port=args.mysql_port, database=DATABASE)
+    run = make_run(actor=user, default_branch=branch, payment_condition=condition)
+    bars = []
+
+    def progress(table, total):
+        bar = tqdm(total=total, desc=table, unit=" rows")
+        bars.append(bar)
+        return bar.update
+
+    started = time.perf_counter()
+    with context.acting_as(user, source="command"):
+        reports = import_all(source, run, progress=progress)
+    import_s = time.perf_counter() - started
+    for bar in bars:
+        bar.close()
+    for r in reports:
+        if r.read:
+            rows.append(
+                (f"import {r.table}", r.read, r.seconds, f"{r.created} created, {len(r.refused)} refused")
+            )
+    rows.append(("import, all tables", args.n, import_s, f"{args.n} customers ({args.n * 15:,} IXC rows)"))
+    refused = [(r.table, r.refused[:3]) for r in reports if r.refused]
+
+    return refused
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=5_000, help="customers (default 5,000; the goal is 100,000)")
+    parser.add_argument("--list-rows", type=int, default=200_000, help="rp of the listing (default 200,000)")
+    parser.add_argument("--mysql-host", default="127.0.0.1")
+    parser.add_argument("--mysql-port", type=int, default=3306)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--list-only", action="store_true", help="skip the import: measure the listing only")
+    args = parser.parse_args(argv)
+
+    setup_test_environment()
+    settings.DEBUG = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # no portal passwords here
+    started = time.perf_counter()
+    if not args.list_only:
+        fill_ixc(args, args.n)
+    fill_s = time.perf_counter() - started
+    test = connection.settings_dict.setdefault("TEST", {})
+    test["NAME"] = (
+        str(Path(settings.VAR_DIR) / "bench_ixc.sqlite3")
+        if connection.vendor == "sqlite"
+        else "enlace_bench_ixc"
+    )
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    rows = []
+    try:
+        user = get_user_model().objects.create_superuser("bench", "bench@example.net", None)
+        branch = Branch.objects.create(
+            name="Matriz",
+            legal_name="Bench Telecom",
+            cnpj="11222333000181",
+            city=City.objects.get(code=3550308),
+        )
+        Wallet.objects.create(
+            name="Carteira",
+            branch=branch,
+            bank_code="756",
+            agency="3069",
+            account="12345",
+            account_digit="6",
+            carteira="1",
+            convenio="123456",
+            cnab_layout="240",
+        )
+        condition = PaymentCondition.objects.create(name="À vista", instalments=1)
+        refused = []
+        if not args.list_only:
+            refused = bench_import(args, rows, user, branch, condition)
+
+        # 200,000 accounting sessions of the imported logins (FreeRADIUS writes radacct itself, so
+        # they are bulk-inserted here), listed through the webservice in one page.
+        from django.utils import timezone
+
+        from enlace.radius.freeradius import RadAcct
+        from enlace.radius.models import Login
+
+        if not Login.objects.exists():  # --list-only: one login of one customer owns the sessions
+            one_login(user, branch, condition)
+        usernames = list(Login.objects.values_list("username", flat=True))
+        now = timezone.now()
+        for first in range(0, args.list_rows, 10_000):
+            RadAcct.objects.bulk_create(
+                RadAcct(
+                    acctsessionid=f"s{i}",
+                    acctuniqueid=f"u{i}",
+                    username=usernames[i % len(usernames)],
+                    nasipaddress="10.0.0.1",
+                    acctstarttime=now,
+                    acctstoptime=now,
+                    framedipaddress="100.64.0.1",
+                    acctinputoctets=i,
+                    acctoutputoctets=i,
+                )
+                for i in range(first, min(first + 10_000, args.list_rows))
+            )
+        credentials = webservice_token_create(user=user, actor=user)
+        client = Client()
+        auth = "Basic " + base64.b64encode(credentials.encode()).decode()
+        tracemalloc.start()
+        started = time.perf_counter()
+        response = client.post(
+            "/webservice/v1/fn_areceber",
+            {"page": "1", "rp": str(args.list_rows)},
+            HTTP_AUTHORIZATION=auth,
+            HTTP_IXCSOFT="listar",
+        )
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        list_s = time.perf_counter() - started
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        listed = args.list_rows
+        rows.append(
+            (
+                f"webservice listing rp={args.list_rows:,}",
+                listed,
+                list_s,
+                f"{size / 1e6:.1f} MB streamed, peak Python memory {peak / 1e6:.1f} MB",
+            )
+        )
+    finally:
+        if not args.keep:
+            connection.creation.destroy_test_db(test["NAME"], verbosity=0)
+    print()
+    print(
+        f"IXC benchmark — {platform.node()}, {os.cpu_count()} cores, {connection.vendor}, "
+        f"IXC rows filled in {fill_s:.1f} s"
+    )
+    print(f"{'what':<44}{'rows':>10}{'seconds':>10}{'rows/s':>10}  note")
+    for name, n, seconds, note in rows:
+        print(f"{name:<44}{n:>10,}{seconds:>10.1f}{(n / seconds if seconds else 0):>10,.0f}  {note}")
+    for table, sample in refused:
+        print(f"refused in {table}: {sample}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

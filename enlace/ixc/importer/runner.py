@@ -1,0 +1,175 @@
+"""One import run: the tables in dependency order, a savepoint per row, the report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
+
+from enlace.billing.models import WalletSequence
+from enlace.billing.services.common import YEARLY_BANKS
+from enlace.core import context
+from enlace.core.exceptions import ApplicationError
+from enlace.core.models import Wallet
+
+from ..models import ExternalKind
+from . import tables
+from .common import CREATED, UNCHANGED, UPDATED, Run
+from .sources import Source
+
+#: Tables in the order they are imported (a row refers only to tables above it).
+ORDER = (
+    "filial",
+    "cidade",
+    "radgrupos",
+    "vd_contratos",
+    "cliente",
+    "cliente_contrato",
+    "radusuarios",
+    "fn_areceber",
+    "su_oss_assunto",
+    "su_ticket",
+)
+#: Tables IXC has that this import reads but does not bring in yet (listed in the report).
+NOT_YET = ("su_mensagens", "su_oss_chamado", "usuarios")
+
+
+@dataclass
+class TableReport:
+    table: str
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""
+    seconds: float = 0.0
+
+
+class DryRunRollback(Exception):
+    pass
+
+
+def error_text(exc: Exception) -> str:
+    if isinstance(exc, ApplicationError):
+        return f"{exc.field}: {exc.message}" if getattr(exc, "field", None) else str(exc.message)
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def make_run(*, actor, default_branch, payment_condition) -> Run:
+    wallets: dict[int, int] = {}
+    for wallet_id, branch_id in (
+        Wallet.objects.filter(active=True).order_by("pk").values_list("pk", "branch_id")
+    ):
+        wallets.setdefault(branch_id, wallet_id)
+    run = Run(
+        actor=actor,
+        default_branch_id=default_branch.pk,
+        wallet_ids=wallets,
+        payment_condition_id=payment_condition.pk,
+    )
+    # Filiais and cidades matched by an earlier run (a run of some tables only still uses them).
+    run.branches.update(run.id_map(ExternalKind.FILIAL))
+    run.cities.update(run.id_map(ExternalKind.CIDADE))
+    return run
+
+
+def _continue_sequences(run: Run) -> None:
+    """The wallet's nosso número sequence continues after the highest imported number (F-4: a number
+    is never given twice). Yearly (Sicredi) sequences keep their own numbering."""
+    for wallet_id, highest in run.highest_nosso_numero.items():
+        wallet = Wallet.objects.get(pk=wallet_id)
+        if wallet.bank_code in YEARLY_BANKS:
+            continue
+        WalletSequence.objects.get_or_create(wallet=wallet)
+        WalletSequence.objects.filter(wallet=wallet).update(next_value=Greatest(F("next_value"), highest + 1))
+
+
+def import_all(
+    source: Source,
+    run: Run,
+    *,
+    tables_wanted: tuple[str, ...] = ORDER,
+    dry_run: bool = False,
+    progress: Callable | None = None,
+) -> list[TableReport]:
+    """Import every wanted table of ``source``; with ``dry_run`` everything is rolled back at the
+    end (the report says what would be created). ``progress(table, total)`` returns a callable
+    advanced once per row (a tqdm bar in the command)."""
+    reports: list[TableReport] = []
+    groups: dict[str, dict] = {}
+    importers: dict[str, Callable] = {
+        "filial": tables.import_filial,
+        "cidade": tables.import_cidade,
+        "vd_contratos": partial(tables.import_vd_contratos, groups=groups),
+        "cliente": tables.import_cliente,
+        "cliente_contrato": tables.import_cliente_contrato,
+        "radusuarios": tables.import_radusuarios,
+        "fn_areceber": tables.import_fn_areceber,
+        "su_oss_assunto": tables.import_su_oss_assunto,
+        "su_ticket": tables.import_su_ticket,
+    }
+    try:
+        with context.acting_as(run.actor, source="command"), transaction.atomic(durable=False):
+            for table in ORDER:
+                if table not in tables_wanted:
+                    continue
+                report = TableReport(table)
+                reports.append(report)
+                started = time.perf_counter()
+                if not source.has_table(table):
+                    report.note = _("not in the source")
+                    continue
+                total = source.count(table)
+                step = progress(table, total) if progress else None
+                if table == "radgrupos":
+                    for row in source.rows(table):
+                        groups[row["id"]] = row
+                        report.read += 1
+                        report.unchanged += 1
+                        if step:
+                            step()
+                    report.note = _("speeds of the plans")
+                    continue
+                importer = importers[table]
+                for row in source.rows(table):
+                    report.read += 1
+                    ixc_id = row.get("id", "?")
+                    try:
+                        with transaction.atomic():
+                            outcome = importer(run, row)
+                    except (ApplicationError, ValidationError, DatabaseError, ValueError, LookupError) as exc:
+                        report.refused.append((ixc_id, error_text(exc)))
+                        outcome = None
+                    if outcome == CREATED:
+                        report.created += 1
+                    elif outcome == UPDATED:
+                        report.updated += 1
+                    elif outcome == UNCHANGED:
+                        report.unchanged += 1
+                    if step:
+                        step()
+                if table == "fn_areceber":
+                    _continue_sequences(run)
+                report.seconds = time.perf_counter() - started
+            for table in NOT_YET:
+                if table in tables_wanted and source.has_table(table):
+                    reports.append(
+                        TableReport(table, read=source.count(table) or 0, note=_("not imported yet"))
+                    )
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return reports
