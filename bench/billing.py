@@ -15,8 +15,13 @@ and get a pro-rata first invoice. Then it measures, each through the code operat
 (c) the import of a CNAB 240 return file of 10,000 payments (built with ``build_cnab240`` for
     invoices of the run: full, partial and late payments) through ``cnab_import``.
 
+(d) the remittance files of every new invoice of the run, one per wallet (``remittance_generate``,
+    issue 16), after the customers got an address;
+(e) the bank's returns confirming those registrations (occurrence 02) through ``cnab_import``.
+
 Goals at 100,000 contracts on the 2-core machine (issue 6): (a) ≤ 20 s with memory bounded (it
-never loads every contract: ≤ 256 MB of growth), (b) ≤ 5 s, (c) ≤ 5 s.
+never loads every contract: ≤ 256 MB of growth), (b) ≤ 5 s, (c) ≤ 5 s; issue 16: (d) ≤ 5 s,
+(e) ≤ 10 s, both reading and writing in chunks (``--tracemalloc`` prints the Python heap peak).
 
 Before each step it waits while another benchmark is measuring (a ``freeradius`` or ``radclient``
 process exists): this machine has 2 cores.
@@ -59,7 +64,7 @@ from django.test.utils import setup_test_environment, teardown_test_environment 
 from django.utils import timezone  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from enlace.billing.cnab import SyntheticRecord, build_cnab240, nosso_numero_for  # noqa: E402
+from enlace.billing.cnab import SyntheticRecord, build_cnab240, build_cnab400, nosso_numero_for  # noqa: E402
 from enlace.billing.models import Invoice, InvoiceKind, InvoiceStatus, WalletSequence  # noqa: E402
 from enlace.billing.services.imports import cnab_import  # noqa: E402
 from enlace.billing.services.runs import CHUNK, billing_run_start_and_execute  # noqa: E402
@@ -79,7 +84,7 @@ WALLETS = [
     ("756", "3069", "12345", "6", "1", "123456", "123e4567-e12b-12d1-a456-426655440000"),
     ("001", "1234", "12345", "0", "17", "1449957", "financeiro@enlace.net.br"),
     ("341", "1234", "12345", "1", "109", "", "11222333000181"),
-    ("237", "1234", "1234567", "0", "09", "", "+5511999998888"),
+    ("237", "1234", "1234567", "0", "09", "4567890", "+5511999998888"),  # convênio: Bradesco company code
     ("104", "1234", "12345", "0", "1", "123456", "7d9f0335-8dcc-4054-9bf9-0dbd61a36690"),
     ("748", "1234.01", "12345", "0", "1", "12345", "cobranca@enlace.net.br"),
 ]
@@ -532,6 +537,8 @@ def bench(n: int, user, wallets) -> list[Row]:
         )
     )
 
+    rows.extend(bench_registration(user, wallets))
+
     from enlace.billing.services.collection import collection_check_contract
 
     step = Step()
@@ -546,6 +553,102 @@ def bench(n: int, user, wallets) -> list[Row]:
             step.seconds,
             step.peak_mb,
             note=f"{released} contracts in notice got their access back",
+        )
+    )
+    return rows
+
+
+def registration_return(wallet, invoices) -> bytes:
+    """The bank's return confirming the entry (occurrence 02) of ``invoices`` (nosso número list)
+    as ``wallet``'s bank writes it."""
+    layout = "240" if wallet.cnab_layout == "240" else "400"
+    records = [
+        SyntheticRecord(
+            nosso_numero=nosso_numero_for(
+                layout,
+                wallet.bank_code,
+                number,
+                convenio=wallet.convenio,
+                wallet=wallet.carteira,
+                agency=wallet.agency,
+                account=wallet.account,
+            ),
+            occurrence_code="02",
+            face_value=amount,
+        )
+        for number, amount in invoices
+    ]
+    build = build_cnab240 if layout == "240" else build_cnab400
+    digits = "".join(c for c in wallet.agency if c.isdigit())
+    return build(
+        wallet.bank_code, records, agency=digits[:5], account=wallet.account, convenio=wallet.convenio
+    )
+
+
+def bench_registration(user, wallets) -> list[Row]:
+    """Issue 16: (d) the remittance files of every new invoice of the run (one file per wallet,
+    ``remittance_generate``) and (e) the returns confirming their registration (``cnab_import``,
+    occurrence 02). Peak memory as for the other steps (``--tracemalloc``: the Python heap)."""
+    from enlace.billing.models import RegistrationStatus, RemittanceItem
+    from enlace.billing.services.remittances import remittance_generate
+
+    # Setup, not timed: the invoices of the previous period count as registered already, and every
+    # customer gets the address the bank needs (the load leaves it blank).
+    Invoice.objects.exclude(period=PERIOD).update(registration_status=RegistrationStatus.REGISTERED)
+    Customer.objects.filter(cep="").update(
+        cep="01001000", street="Praça da Sé", number="1", neighborhood="Sé", city_id=3550308
+    )
+    from enlace.billing.selectors import pending_entries
+
+    expected = sum(pending_entries(wallet).count() for wallet in wallets)
+    rows = []
+    step = Step()
+    files = []
+    with tempfile.TemporaryDirectory() as media, step.measure():
+        settings.MEDIA_ROOT = media
+        for wallet in tqdm(wallets, desc="remittances", unit=" wallets", file=sys.stderr):
+            result = remittance_generate(wallet=wallet, actor=user)
+            if result.remittance is not None:
+                files.append(result.remittance)
+    titles = sum(f.title_count for f in files)
+    assert titles == expected, (titles, expected)
+    rows.append(
+        Row(
+            "(d) remittance files of the run (remittance_generate)",
+            titles,
+            step.seconds,
+            step.peak_mb,
+            5,
+            None,
+            f"{len(files)} files, {sum(f.size for f in files) // 1024:,} KiB",
+        )
+    )
+
+    returns = []
+    for wallet in wallets:
+        numbers = list(
+            RemittanceItem.objects.filter(remittance__wallet=wallet)
+            .order_by("position")
+            .values_list("invoice__nosso_numero", "invoice__amount")
+        )
+        returns.append((wallet, registration_return(wallet, numbers)))
+    step = Step()
+    with tempfile.TemporaryDirectory() as media, step.measure():
+        settings.MEDIA_ROOT = media
+        for wallet, data in tqdm(returns, desc="registration returns", unit=" files", file=sys.stderr):
+            cnab_import(actor=user, wallet=wallet, data=data, file_name=f"REG-{wallet.pk}.RET")
+    registered = Invoice.objects.filter(
+        period=PERIOD, registration_status=RegistrationStatus.REGISTERED
+    ).count()
+    rows.append(
+        Row(
+            "(e) returns confirming registration (02)",
+            registered,
+            step.seconds,
+            step.peak_mb,
+            10,
+            None,
+            f"{len(returns)} files; {titles - registered} not matched",
         )
     )
     return rows

@@ -33,6 +33,7 @@ from .models import (
     InvoiceStatus,
     Payment,
     PaymentMethod,
+    RegistrationStatus,
 )
 
 
@@ -66,6 +67,9 @@ class InvoiceFilterSet(BaseFilterSet):
     color = django_filters.MultipleChoiceFilter(
         choices=InvoiceColor.choices, method="filter_color", label=_("Colour")
     )
+    registration_status = django_filters.MultipleChoiceFilter(
+        choices=RegistrationStatus.choices, label=_("Bank registration")
+    )
 
     class Meta:
         model = Invoice
@@ -80,6 +84,7 @@ class InvoiceFilterSet(BaseFilterSet):
             "period",
             "due_date",
             "color",
+            "registration_status",
         ]
 
     def filter_color(self, queryset, name, value):

@@ -14,12 +14,21 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
 from enlace.contracts.models import Contract
+from enlace.core.filtersets import BaseFilterSet
 from enlace.core.forms import EnlaceForm
 from enlace.core.models import AnalyticAccount, Branch, PaymentCondition, Wallet
 from enlace.core.scope import allowed_branch_ids
 
 from .filtersets import CnabImportFilterSet, InvoiceFilterSet, PaymentFilterSet
-from .models import OPEN_STATUSES, Invoice, InvoiceColor, InvoiceStatus, PaymentMethod
+from .models import (
+    OPEN_STATUSES,
+    Invoice,
+    InvoiceColor,
+    InvoiceStatus,
+    PaymentMethod,
+    RegistrationStatus,
+    Remittance,
+)
 from .services.renegotiation import MAX_INSTALMENTS
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -62,6 +71,11 @@ class InvoiceListFilterSet(InvoiceFilterSet):
         label=_("Colour"),
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
+    registration_status = django_filters.MultipleChoiceFilter(
+        choices=RegistrationStatus.choices,
+        label=_("Bank registration"),
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
 
     class Meta(InvoiceFilterSet.Meta):
         fields = [
@@ -72,6 +86,7 @@ class InvoiceListFilterSet(InvoiceFilterSet):
             "kind",
             "period",
             "color",
+            "registration_status",
             "renegotiated",
             "customer",
             "contract",
@@ -109,6 +124,22 @@ class CnabImportListFilterSet(CnabImportFilterSet):
         label=_("Imported on (from / to)"),
         widget=DateRangeWidget(attrs={"type": "date"}),
     )
+
+
+class RemittanceListFilterSet(BaseFilterSet):
+    """The "Arquivos de remessa" page's filters: wallets of the operator's scope."""
+
+    wallet = django_filters.ModelChoiceFilter(queryset=wallets_for, label=_("Wallet"))
+
+    class Meta:
+        model = Remittance
+        fields = ["wallet"]
+
+
+class SecondCopyForm(EnlaceForm):
+    """ "Segunda via": a new due date for an open invoice."""
+
+    due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 # --- Settlement, cancellation, reversal -----------------------------------------------------------

@@ -62,6 +62,19 @@ class InvoiceColor(models.TextChoices):
 OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIAL)
 
 
+class RegistrationStatus(models.TextChoices):
+    """Where an invoice's boleto stands with the bank (docs/billing.md, "Bank registration"):
+    ``pending`` until a remittance carries it, ``sent`` once one did, ``registered`` when the
+    bank's return confirms the entry (occurrence 02), ``rejected`` when it refuses it (03, with the
+    bank's reasons in ``registration_message``); ``not_required`` for a wallet marked so."""
+
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent to the bank")
+    REGISTERED = "registered", _("Registered")
+    REJECTED = "rejected", _("Rejected by the bank")
+    NOT_REQUIRED = "not_required", _("Registration not required")
+
+
 class Invoice(EnlaceModel):
     """A receivable (boleto/PIX charge) of a customer (F-1: it belongs to the customer, not the
     contract; F-2: status A/R/P/C, or renegotiated, and a colour from ``color``)."""
@@ -137,6 +150,24 @@ class Invoice(EnlaceModel):
         related_name="invoices",
         editable=False,
     )
+    registration_status = models.CharField(
+        _("bank registration"),
+        max_length=12,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.PENDING,
+        editable=False,
+    )
+    registration_message = models.CharField(_("bank registration message"), max_length=500, blank=True)
+    # Changes of the title the bank must hear about (a new due date, "segunda via"): the invoice
+    # counts them, and ``sent_changes`` is the count a remittance last carried, so a change is
+    # pending while ``changes > sent_changes`` (RemittanceItem.change is the counter it carried).
+    changes = models.PositiveSmallIntegerField(_("changes"), default=0, editable=False)
+    sent_changes = models.PositiveSmallIntegerField(_("changes sent"), default=0, editable=False)
+    # The instalment of the contract's installation fee this one-off invoice bills (1, 2, …): the
+    # unique constraint makes the billing run bill each instalment once (issue 16, item 7).
+    installation_instalment = models.PositiveSmallIntegerField(
+        _("installation fee instalment"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -169,6 +200,15 @@ class Invoice(EnlaceModel):
                 fields=["wallet", "nosso_numero"],
                 condition=Q(nosso_numero__isnull=False),
                 name="invoice_wallet_nosso_numero_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "installation_instalment"],
+                condition=Q(installation_instalment__isnull=False),
+                name="invoice_one_installation_instalment",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_status__in=RegistrationStatus.values),
+                name="invoice_registration_status_valid",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_gt_0"),
             models.CheckConstraint(condition=Q(discount__gte=0), name="invoice_discount_gte_0"),
@@ -510,6 +550,112 @@ class CollectionState(models.Model):
         return str(self.contract)
 
 
+# --- Bank registration: remittance files (issue 16) ---------------------------------------------
+
+
+class WalletRegistration(models.Model):
+    """What bank registration knows of a wallet: whether its titles must be registered through
+    remittance files, and the number of its next file (the bank requires one sequence per
+    wallet, taken under a row lock by ``remittance_generate``)."""
+
+    wallet = models.OneToOneField(
+        Wallet, on_delete=models.PROTECT, related_name="registration", primary_key=True
+    )
+    required = models.BooleanField(
+        _("registration with the bank required"),
+        default=True,
+        help_text=_("Unchecked: the bank or the contract registers the titles otherwise (no remittance)."),
+    )
+    next_sequence = models.PositiveIntegerField(_("next file number"), default=1)
+    variation = models.CharField(
+        _("wallet variation (Banco do Brasil)"),
+        max_length=3,
+        blank=True,
+        help_text=_("Banco do Brasil's 'variação da carteira' (3 digits), written in its remittance files."),
+    )
+
+    class Meta:
+        verbose_name = _("wallet registration")
+        verbose_name_plural = _("wallet registrations")
+
+    def __str__(self):
+        return str(self.wallet)
+
+
+class Remittance(EnlaceModel):
+    """One remittance file ("arquivo de remessa") of a wallet: stored once, never changed
+    (``save`` refuses an update), with its SHA-256; ``header`` keeps the wallet data it was
+    written with, so ``remittance_rebuild_bytes`` writes the same bytes again from the items."""
+
+    branch_scope = "wallet__branch"
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+", verbose_name=_("wallet"))
+    sequence = models.PositiveIntegerField(_("file number"))
+    layout = models.CharField(_("layout"), max_length=3)
+    bank_code = models.CharField(_("bank"), max_length=3)
+    file = models.FileField(_("file"), upload_to="remittances/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    title_count = models.PositiveIntegerField(_("titles"))
+    header = models.JSONField(_("header"), default=dict, editable=False)
+    operator = operator_field()
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("remittance file")
+        verbose_name_plural = _("remittance files")
+        constraints = [
+            models.UniqueConstraint(fields=["wallet", "sequence"], name="remittance_wallet_sequence_unique"),
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A remittance file is immutable once stored.")
+        super().save(*args, **kwargs)
+
+
+class RemittanceItem(models.Model):
+    """One title line of a remittance: the invoice, the movement and what was sent
+    (``snapshot``: the ``RemittanceTitle`` values, enough to write the line again). The unique
+    constraint is what keeps a movement from going out twice: an entry and a write-off once per
+    invoice, a due-date change once per change of the invoice (``change``)."""
+
+    class Movement(models.TextChoices):
+        ENTRY = "entry", _("Entry (01)")
+        WRITE_OFF = "write_off", _("Write-off (02)")
+        ABATEMENT = "abatement", _("Abatement (04)")
+        DUE_DATE = "due_date", _("Due date change (06)")
+        AMOUNT = "amount", _("Amount change")
+
+    remittance = models.ForeignKey(Remittance, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveIntegerField(_("position"))
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="remittance_items", verbose_name=_("invoice")
+    )
+    movement = models.CharField(_("movement"), max_length=9, choices=Movement.choices)
+    change = models.PositiveSmallIntegerField(_("change"), default=0)
+    snapshot = models.JSONField(_("values sent"), default=dict)
+
+    class Meta:
+        ordering = ["remittance", "position"]
+        verbose_name = _("remittance title")
+        verbose_name_plural = _("remittance titles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "movement", "change"], name="remittanceitem_once_per_movement"
+            ),
+            models.UniqueConstraint(fields=["remittance", "position"], name="remittanceitem_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.remittance_id}/{self.position} {self.movement}"
+
+
 # --- Settings -------------------------------------------------------------------------------
 
 
@@ -546,4 +692,10 @@ class BillingSettings(AppSettings):
         help_text=_(
             "The daily billing task generates a period's invoices this many days before they fall due."
         ),
+    )
+    second_copy_max_days = models.PositiveSmallIntegerField(
+        _("second copy: latest new due date (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("A 'segunda via' can move an invoice's due date at most this many days after today."),
     )

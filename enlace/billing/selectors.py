@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Aggregate, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,11 @@ from .models import (
     Invoice,
     InvoiceColor,
     InvoiceKind,
+    InvoiceStatus,
     Payment,
+    RegistrationStatus,
+    Remittance,
+    RemittanceItem,
 )
 
 #: A running billing run whose heartbeat is older than this lost its worker (a chunk takes seconds).
@@ -150,6 +154,32 @@ def amount_due(invoice: Invoice, on: datetime.date | None = None) -> dict:
     }
 
 
+def invoice_pix(invoice: Invoice, on: datetime.date | None = None) -> tuple[str, Decimal]:
+    """(PIX copia e cola, amount) of ``invoice`` paid on ``on`` (default today). Up to the due
+    date it is the stored payload (the face value); after it, an open invoice's payload carries the
+    amount due that day (``amount_due``: balance + the wallet's fine + interest pro rata, capped at
+    2 % and 1 % a month), with the same key, beneficiary and txid. ``("", 0)`` without a PIX key."""
+    if not invoice.pix_payload:
+        return "", ZERO
+    on = on or timezone.localdate()
+    if not invoice.is_open or on <= invoice.due_date:
+        return invoice.pix_payload, invoice.amount
+    from . import pix
+
+    total = amount_due(invoice, on)["total"]
+    wallet = invoice.wallet
+    branch = wallet.branch
+    payload = pix.build_brcode(
+        key=wallet.pix_key,
+        name=branch.legal_name or branch.name,
+        city=branch.city.name if getattr(branch, "city_id", None) and branch.city is not None else "BRASIL",
+        amount=total,
+        txid=invoice.pix_txid or None,
+        truncate=True,
+    )
+    return payload, total
+
+
 # --- Billing run (F-3: one invoice per active recurring contract and period) -------------------
 
 
@@ -226,3 +256,48 @@ def trust_unlock_available(contract: Contract) -> tuple[bool, str]:
     if state and state.blocked_on and state.trust_used_for_block == state.blocked_on:
         return False, _("The trust unlock was already used for this block.")
     return True, ""
+
+
+# --- Bank registration (issue 16): what the next remittance of a wallet carries ---------------
+
+#: Registration states of a title the bank knows of (a remittance carried its entry).
+AT_THE_BANK = (RegistrationStatus.SENT, RegistrationStatus.REGISTERED)
+
+
+def pending_entries(wallet) -> QuerySet:
+    """Open invoices of ``wallet`` with a nosso número that no remittance carried yet (01)."""
+    return Invoice.objects.filter(
+        wallet=wallet,
+        status__in=OPEN_STATUSES,
+        renegotiated=False,
+        registration_status=RegistrationStatus.PENDING,
+        nosso_numero__isnull=False,
+    )
+
+
+def pending_write_offs(wallet) -> QuerySet:
+    """Invoices the bank knows of that were cancelled or renegotiated since, not yet written off (02)."""
+    written_off = RemittanceItem.objects.filter(
+        invoice=OuterRef("pk"), movement=RemittanceItem.Movement.WRITE_OFF
+    )
+    return Invoice.objects.filter(
+        Q(status=InvoiceStatus.CANCELLED) | Q(renegotiated=True),
+        wallet=wallet,
+        registration_status__in=AT_THE_BANK,
+    ).filter(~Exists(written_off))
+
+
+def pending_due_date_changes(wallet) -> QuerySet:
+    """Open invoices the bank knows of whose due date changed ("segunda via") since the last file (06)."""
+    return Invoice.objects.filter(
+        wallet=wallet,
+        status__in=OPEN_STATUSES,
+        renegotiated=False,
+        registration_status__in=AT_THE_BANK,
+        changes__gt=F("sent_changes"),
+    )
+
+
+def remittance_list(viewer) -> QuerySet:
+    """The remittance files of the viewer's branches, newest first."""
+    return Remittance.objects.restrict(viewer).select_related("wallet", "operator")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.core.money import brl
 from enlace.core.tables import EnlaceTable
 
-from .models import BillingRun, CnabImport, Invoice, Payment
+from .models import BillingRun, CnabImport, Invoice, Payment, Remittance
 
 
 def status_text(invoice: Invoice) -> str:
@@ -175,6 +175,24 @@ class CnabImportTable(EnlaceTable):
             "settled",
             "settled_amount",
             "not_settled",
+        )
+
+
+class RemittanceTable(EnlaceTable):
+    file_name = tables.Column(linkify=True)
+    created_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
+
+    class Meta(EnlaceTable.Meta):
+        model = Remittance
+        fields = (
+            "file_name",
+            "created_at",
+            "wallet",
+            "sequence",
+            "bank_code",
+            "layout",
+            "title_count",
+            "size",
         )
 
 

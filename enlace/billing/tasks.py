@@ -82,3 +82,38 @@ def daily_billing() -> dict:
 
 
 register_periodic("billing-daily-run", "enlace.billing.tasks.daily_billing", crontab(hour=5, minute=0))
+
+
+@shared_task(name="enlace.billing.tasks.daily_remittances", ignore_result=True)
+def daily_remittances() -> dict:
+    """Every morning, after the daily billing run: one remittance file per active wallet that
+    registers its titles with the bank (issue 16), with every movement not sent yet; a wallet with
+    nothing new gets no file. A wallet whose file cannot be written is reported and skipped."""
+    from django.core.exceptions import ValidationError
+
+    from enlace.core.exceptions import ApplicationError
+    from enlace.core.models import Wallet
+
+    from .cnab.remittance import MOVEMENT_CODES
+    from .models import WalletRegistration
+    from .registration import adapter_for
+
+    not_required = set(WalletRegistration.objects.filter(required=False).values_list("wallet_id", flat=True))
+    summary: dict = {"files": [], "errors": {}}
+    with context.acting_as(None, source="task"):
+        for wallet in Wallet.objects.filter(active=True).select_related("branch").order_by("pk"):
+            if wallet.pk in not_required or (wallet.cnab_layout, wallet.bank_code) not in MOVEMENT_CODES:
+                continue
+            try:
+                result = adapter_for(wallet).register(wallet=wallet, actor=None)
+            except (ApplicationError, ValidationError) as exc:
+                summary["errors"][wallet.pk] = str(exc)
+                continue
+            if result.remittance is not None:
+                summary["files"].append(result.remittance.pk)
+    return summary
+
+
+register_periodic(
+    "billing-daily-remittances", "enlace.billing.tasks.daily_remittances", crontab(hour=5, minute=30)
+)

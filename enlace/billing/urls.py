@@ -2,8 +2,8 @@ from django.urls import path
 
 from enlace.core.views.generic import model_urls
 
-from .models import BillingRun, CnabImport, Invoice, Payment
-from .views import cnab, invoices, payments, renegotiation, runs, tabs
+from .models import BillingRun, CnabImport, Invoice, Payment, Remittance
+from .views import cnab, invoices, payments, remittances, renegotiation, runs, tabs
 
 app_name = "billing"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("invoices/<int:pk>/pix.png", invoices.InvoicePixQrView.as_view(), name="invoice_pix_qr"),
     path("invoices/<int:pk>/cancel/", invoices.InvoiceCancelView.as_view(), name="invoice_cancel"),
     path("invoices/<int:pk>/settle/", payments.InvoiceSettleView.as_view(), name="invoice_settle"),
+    path(
+        "invoices/<int:pk>/second-copy/",
+        remittances.InvoiceSecondCopyView.as_view(),
+        name="invoice_second_copy",
+    ),
     *model_urls(Invoice, "invoices", list=invoices.InvoiceListView, detail=invoices.InvoiceDetailView),
     # Payments
     path("payments/<int:pk>/receipt.pdf", payments.PaymentReceiptPdfView.as_view(), name="payment_receipt"),
@@ -23,6 +28,24 @@ urlpatterns = [
     # Bank return files
     path("cnab-imports/add/", cnab.CnabImportAddView.as_view(), name="cnabimport_add"),
     *model_urls(CnabImport, "cnab-imports", list=cnab.CnabImportListView, detail=cnab.CnabImportDetailView),
+    # Remittance files (bank registration)
+    path(
+        "remittances/generate/<int:wallet>/",
+        remittances.RemittanceGenerateView.as_view(),
+        name="remittance_generate",
+    ),
+    path("remittances/<int:pk>/file/", remittances.RemittanceFileView.as_view(), name="remittance_file"),
+    path(
+        "remittances/wallet/<int:wallet>/registration/",
+        remittances.WalletRegistrationView.as_view(),
+        name="wallet_registration",
+    ),
+    *model_urls(
+        Remittance,
+        "remittances",
+        list=remittances.RemittanceListView,
+        detail=remittances.RemittanceDetailView,
+    ),
     # Billing runs
     path("billing-runs/add/", runs.BillingRunAddView.as_view(), name="billingrun_add"),
     path(

@@ -21,6 +21,7 @@ from django.views import View
 from enlace.billing import boleto, pix
 from enlace.billing.models import InvoiceColor
 from enlace.billing.pdf import boleto_pdf
+from enlace.billing.selectors import invoice_pix
 from enlace.billing.tables import status_text
 from enlace.core.exceptions import ApplicationError
 from enlace.core.forms import add_service_errors
@@ -381,6 +382,7 @@ class InvoiceDetailView(PortalView):
         except boleto.BoletoError:
             digitable = invoice.digitable_line
         _invoice_rows([invoice], today)
+        invoice.pix_payload = invoice_pix(invoice, today)[0]  # after the due date: the amount due today
         return self.render(
             "portal/invoice_detail.html",
             {"invoice": invoice, "digitable_line": digitable, "legend": LEGEND},
@@ -398,9 +400,10 @@ class InvoicePdfView(PortalView):
 class InvoicePixQrView(PortalView):
     def get(self, request, pk):
         invoice = selectors.open_invoice_of(self.customer, pk)
-        if not invoice.pix_payload:
+        payload = invoice_pix(invoice)[0]  # after the due date: the amount due today
+        if not payload:
             raise Http404
-        return HttpResponse(pix.qr_png(invoice.pix_payload, scale=6), content_type="image/png")
+        return HttpResponse(pix.qr_png(payload, scale=6), content_type="image/png")
 
 
 # --- Tickets (enlace.support) ----------------------------------------------------------------

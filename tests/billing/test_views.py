@@ -26,7 +26,7 @@ from enlace.billing.models import (
     Payment,
     Renegotiation,
 )
-from enlace.billing.selectors import amount_due
+from enlace.billing.selectors import amount_due, invoice_pix
 from enlace.billing.services.invoices import invoice_cancel, invoice_create
 from enlace.billing.services.payments import payment_create
 from enlace.billing.services.runs import billing_run_start, billing_run_start_and_execute
@@ -340,7 +340,9 @@ def test_invoice_page_shows_boleto_pix_and_amount_due(admin_web, customer, pix_w
     formatted = f"{line[0:5]}.{line[5:10]} {line[10:15]}.{line[15:21]} {line[21:26]}.{line[26:32]} {line[32]} {line[33:]}"
     assert formatted in html
     assert invoice.nosso_numero_display in html
-    assert invoice.pix_payload in html and 'id="pix-copy"' in html
+    # 10 days overdue: the PIX shown charges the amount due today (issue 16), not the face value
+    assert invoice_pix(invoice, today())[0] in html and 'id="pix-copy"' in html
+    assert invoice.pix_payload not in html
     assert f'src="/invoices/{invoice.pk}/pix.png"' in html
     due = amount_due(invoice, today())
     assert due["fine"] == Decimal("2.00")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlace.billing.models import CollectionState
+from enlace.billing.selectors import invoice_pix
 from enlace.billing.services.invoices import invoice_cancel, invoice_create
 from enlace.billing.services.payments import payment_create
 from enlace.contracts.models import ContractHistory
@@ -91,7 +92,8 @@ def test_invoices_open_in_their_colour_and_paid_ones(
 def test_invoice_page_has_pix_copy_and_paste_qr_and_boleto(maria_web, maria_invoice):
     page = maria_web.get(reverse("portal:invoice_detail", args=[maria_invoice.pk]))
     assert page.status_code == 200
-    assert maria_invoice.pix_payload and maria_invoice.pix_payload in page.text
+    # overdue: the PIX charges the amount due today (issue 16), not the stored face value
+    assert maria_invoice.pix_payload and invoice_pix(maria_invoice)[0] in page.text
     assert 'id="pix-copy"' in page.text and 'id="digitable-line"' in page.text
     qr = maria_web.get(reverse("portal:invoice_pix_qr", args=[maria_invoice.pk]))
     assert qr.status_code == 200 and qr["Content-Type"] == "image/png" and qr.content.startswith(b"\x89PNG")

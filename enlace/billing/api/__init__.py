@@ -7,6 +7,8 @@ field names are a stable contract, never renamed) under ``/api/v1/``:
 - ``payments/`` — list, filter, retrieve, create (= settle); ``{id}/reverse/`` (``reason``);
   ``payments/{id}/receipt.pdf``;
 - ``cnab-imports/`` — list, retrieve (with the records), create (multipart ``wallet`` + ``file``);
+- ``remittances/`` — list, retrieve, create (``wallet``: the file of every movement not sent yet),
+  ``{id}/file/`` (the bytes, text/plain Latin-1); ``invoices/{id}/second-copy/`` (``due_date``);
 - ``billing-runs/`` — list, retrieve (progress figures), create (``period``, optional ``branch``);
 - ``contracts/{id}/trust-unlock/`` — POST, the trust unlock (F-9: access back for N days, once per
   block, unless the operator forbade it). It sits under ``contracts/``
@@ -26,6 +28,7 @@ from .views import (
     InvoiceViewSet,
     PaymentReceiptPdfAPIView,
     PaymentViewSet,
+    RemittanceViewSet,
     TrustUnlockAPIView,
 )
 
@@ -33,6 +36,7 @@ router.register("invoices", InvoiceViewSet)
 router.register("payments", PaymentViewSet)
 router.register("cnab-imports", CnabImportViewSet)
 router.register("billing-runs", BillingRunViewSet)
+router.register("remittances", RemittanceViewSet)
 
 # Routed under /api/v1/ by enlace.api.urls (names in the "api" namespace).
 api_urls = [

@@ -28,6 +28,8 @@ from ..models import (
     InvoiceStatus,
     Payment,
     PaymentMethod,
+    RegistrationStatus,
+    Remittance,
 )
 
 
@@ -97,6 +99,13 @@ class InvoiceSerializer(EnlaceModelSerializer):
     color = serializers.SerializerMethodField(
         label=_("colour"), help_text=_("The colour of the legend, today.")
     )
+    registration_status = NamedChoiceField(
+        label=_("bank registration"),
+        choices=RegistrationStatus.choices,
+        enum_name="RegistrationStatusEnum",
+        read_only=True,
+        help_text=_("pending → sent (in a remittance file) → registered or rejected (the bank's return)."),
+    )
 
     class Meta:
         model = Invoice
@@ -132,6 +141,8 @@ class InvoiceSerializer(EnlaceModelSerializer):
             "billing_run",
             "created_at",
             "color",
+            "registration_status",
+            "registration_message",
         ]
         read_only_fields = [
             "branch",
@@ -149,6 +160,7 @@ class InvoiceSerializer(EnlaceModelSerializer):
             "renegotiation",
             "billing_run",
             "created_at",
+            "registration_message",
         ]
 
     @extend_schema_field(
@@ -157,6 +169,13 @@ class InvoiceSerializer(EnlaceModelSerializer):
     def get_color(self, obj) -> str:
         today = self.context.setdefault("today", timezone.localdate())
         return str(obj.color(today))
+
+
+class SecondCopySerializer(serializers.Serializer):
+    due_date = BoundedDateField(
+        label=_("new due date"),
+        help_text=_("From today up to the days the finance parameters allow ('segunda via')."),
+    )
 
 
 class AmountDueQuerySerializer(serializers.Serializer):
@@ -334,6 +353,43 @@ class CnabImportDetailSerializer(CnabImportSerializer):
 class CnabUploadSerializer(ScopedRelationsMixin, serializers.Serializer):
     wallet = serializers.PrimaryKeyRelatedField(label=_("wallet"), queryset=Wallet.objects.all())
     file = serializers.FileField(label=_("file"), help_text=_("A CNAB 240 or CNAB 400 return file."))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["wallet"].queryset = selectors.wallets_in_scope(request.user)
+        return fields
+
+
+# --- Remittance files (issue 16) -------------------------------------------------------------
+
+
+class RemittanceSerializer(EnlaceModelSerializer):
+    """A remittance file ("arquivo de remessa"): stored once with its SHA-256; its bytes are at
+    ``remittances/{id}/file/`` (text/plain, Latin-1)."""
+
+    class Meta:
+        model = Remittance
+        fields = [
+            "id",
+            "display",
+            "wallet",
+            "sequence",
+            "layout",
+            "bank_code",
+            "file_name",
+            "sha256",
+            "size",
+            "title_count",
+            "operator",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RemittanceCreateSerializer(ScopedRelationsMixin, serializers.Serializer):
+    wallet = serializers.PrimaryKeyRelatedField(label=_("wallet"), queryset=Wallet.objects.all())
 
     def get_fields(self):
         fields = super().get_fields()

@@ -44,13 +44,15 @@ from enlace.core.exceptions import ApplicationError
 from enlace.core.scope import allowed_branch_ids
 
 from .. import filtersets, pix, selectors, tasks
-from ..models import BillingRun, CnabImport, CnabRecord, CollectionState, Invoice, Payment
+from ..models import BillingRun, CnabImport, CnabRecord, CollectionState, Invoice, Payment, Remittance
 from ..pdf import boleto_pdf, receipt_pdf
 from ..services.collection import trust_unlock
 from ..services.imports import cnab_import
 from ..services.invoices import invoice_cancel, invoice_create
 from ..services.payments import payment_create, payment_reverse
+from ..services.remittances import remittance_generate
 from ..services.runs import billing_run_start
+from ..services.second_copy import invoice_second_copy
 from . import serializers as s
 
 logger = logging.getLogger(__name__)
@@ -94,7 +96,10 @@ class InvoiceViewSet(
     serializer_class = s.InvoiceSerializer
     filterset_class = filtersets.InvoiceFilterSet
     ordering_fields = ["id", "due_date", "issue_date", "amount", "status", "period", "created_at"]
-    action_permissions = {"cancel": ("billing.change_invoice",)}
+    action_permissions = {
+        "cancel": ("billing.change_invoice",),
+        "second_copy": ("billing.change_invoice",),
+    }
 
     def perform_create(self, serializer):
         serializer.instance = invoice_create(actor=self.request.user, **serializer.validated_data)
@@ -109,21 +114,41 @@ class InvoiceViewSet(
         invoice = invoice_cancel(actor=request.user, invoice=invoice, reason=params.validated_data["reason"])
         return Response(self.get_serializer(invoice).data)
 
-    @extend_schema(responses=s.PixSerializer)
+    @extend_schema(request=s.SecondCopySerializer, responses=s.InvoiceSerializer)
+    @action(detail=True, methods=["post"], url_path="second-copy", filter_backends=[])
+    def second_copy(self, request, pk=None):
+        """ "Segunda via": a new ``due_date`` for an open invoice (at most the days the finance
+        parameters allow); the boleto and PIX follow and the next remittance tells the bank (06)."""
+        invoice = self.get_object()
+        params = s.SecondCopySerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        invoice = invoice_second_copy(
+            actor=request.user, invoice=invoice, due_date=params.validated_data["due_date"]
+        )
+        return Response(self.get_serializer(invoice).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="YYYY-MM-DD; default: today.")],
+        responses=s.PixSerializer,
+    )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def pix(self, request, pk=None):
-        """The PIX "copia e cola" of the invoice and its QR code (PNG, base64). 400 ``no_pix`` when
-        the invoice has none (its wallet has no PIX key)."""
+        """The PIX "copia e cola" of the invoice paid on ``date`` (default today) and its QR code
+        (PNG, base64): after the due date it charges the amount due that day (fine and interest).
+        400 ``no_pix`` when the invoice has none (its wallet has no PIX key)."""
         invoice = self.get_object()
         if not invoice.pix_payload:
             raise ApplicationError(
                 _("This invoice has no PIX charge (its wallet has no PIX key)."), code="no_pix"
             )
-        png = pix.qr_png(invoice.pix_payload)
+        params = s.AmountDueQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        payload, amount = selectors.invoice_pix(invoice, params.validated_data.get("date"))
+        png = pix.qr_png(payload)
         data = {
-            "payload": invoice.pix_payload,
+            "payload": payload,
             "qr_png_base64": base64.b64encode(png).decode("ascii"),
-            "amount": invoice.amount,
+            "amount": amount,
             "txid": invoice.pix_txid,
         }
         return Response(s.PixSerializer(data).data)
@@ -234,6 +259,48 @@ class CnabImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Billin
         )
         imported = self.get_queryset().get(pk=result.cnab_import.pk)
         return Response(s.CnabImportDetailSerializer(imported).data, status=status.HTTP_201_CREATED)
+
+
+# --- Remittance files (issue 16) -------------------------------------------------------------
+
+
+class RemittanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingViewSet):
+    """Remittance files ("arquivos de remessa", bank registration of boletos). ``POST``
+    {``wallet``} makes the wallet's file now with every movement not sent yet (201 with the file;
+    200 with ``{"remittance": null, "detail": ...}`` when there is nothing new: no empty file is
+    made); ``GET {id}/file/`` returns its bytes (``text/plain; charset=latin-1``). Needs
+    ``billing.add_remittance`` to generate."""
+
+    queryset = Remittance.objects.select_related("wallet")
+    serializer_class = s.RemittanceSerializer
+    filterset_fields = ["wallet"]
+    ordering_fields = ["id", "created_at", "sequence"]
+
+    @extend_schema(request=s.RemittanceCreateSerializer, responses={201: s.RemittanceSerializer, 200: None})
+    def create(self, request, *args, **kwargs):
+        params = s.RemittanceCreateSerializer(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        result = remittance_generate(wallet=params.validated_data["wallet"], actor=request.user)
+        if result.remittance is None:
+            return Response(
+                {
+                    "remittance": None,
+                    "detail": _("Nothing new to send to the bank."),
+                    "skipped": len(result.skipped),
+                }
+            )
+        return Response(s.RemittanceSerializer(result.remittance).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "text/plain"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def file(self, request, pk=None):
+        """The file's bytes as stored (Latin-1 text, CRLF lines)."""
+        remittance = self.get_object()
+        with remittance.file.open("rb") as stored:
+            data = stored.read()
+        response = HttpResponse(data, content_type="text/plain; charset=latin-1")
+        response["Content-Disposition"] = f'attachment; filename="{remittance.file_name}"'
+        return response
 
 
 # --- Billing runs ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from enlace.billing import boleto
 from enlace.billing.models import Invoice, InvoiceStatus
+from enlace.billing.selectors import amount_due, invoice_pix
 from enlace.billing.services.invoices import invoice_boleto
 from enlace.core.models import Wallet
 from enlace.core.money import brl, cents
@@ -129,6 +130,10 @@ class Slip:
     pix_payload: str
     stamp: str = ""
     extra: dict = field(default_factory=dict)
+    # After the due date (an open invoice printed today): "(+) Late interest / fine" and
+    # "(=) Amount charged" of today, as the PIX of the slip charges (issue 16, item 6).
+    late: str = ""
+    charged: str = ""
 
     @property
     def has_boleto(self) -> bool:
@@ -232,6 +237,10 @@ def slip_of(invoice: Invoice) -> Slip:
     customer = invoice.customer
     bank = boleto.BANKS.get(wallet.bank_code)
     has_barcode = len(invoice.barcode or "") == 44 and len(invoice.digitable_line or "") == 47
+    today = timezone.localdate()
+    overdue = invoice.is_open and today > invoice.due_date
+    due = amount_due(invoice, today) if overdue else None
+    pix_payload = invoice_pix(invoice, today)[0] if invoice.pix_payload else ""
     return Slip(
         invoice=invoice,
         bank_code=wallet.bank_code,
@@ -256,6 +265,8 @@ def slip_of(invoice: Invoice) -> Slip:
         discount=brl(invoice.discount) if invoice.discount else "",
         instructions=instructions(invoice),
         statement=statement(invoice),
-        pix_payload=invoice.pix_payload or "",
+        pix_payload=pix_payload,
         stamp=stamp(invoice),
+        late=brl(due["fine"] + due["interest"]) if due else "",
+        charged=brl(due["total"]) if due else "",
     )

@@ -127,8 +127,8 @@ def _payer_receipt(c, slip: Slip, t: dict, x: float, top: float, w: float) -> fl
         (15 * mm, t["currency"], "R$", "center"),
         (20 * mm, t["carteira"], slip.carteira, "center"),
         (100 * mm / 3, t["discount"], slip.discount, "right"),
-        (100 * mm / 3, t["late"], "", "right"),
-        (100 * mm / 3, t["charged"], "", "right"),
+        (100 * mm / 3, t["late"], slip.late, "right"),
+        (100 * mm / 3, t["charged"], slip.charged, "right"),
     ]
     cx = x
     for width, label, value, align in cells:
@@ -222,9 +222,9 @@ def _compensation_slip(c, slip: Slip, t: dict, x: float, top: float, w: float) -
         (
             (t["discount"], slip.discount),
             (t["deductions"], ""),
-            (t["late"], ""),
+            (t["late"], slip.late),
             (t["additions"], ""),
-            (t["charged"], ""),
+            (t["charged"], slip.charged),
         )
     ):
         field_box(c, rx, y - i * 7 * mm, right, 7 * mm, label, value, align="right")
@@ -315,9 +315,9 @@ def _carne_stub(c, slip: Slip, t: dict, top: float, number: str) -> None:
         field_box(c, x, y, w, 7 * mm, label, value, align="right", bold=bold)
         y -= 7 * mm
     field_box(c, x, y, half, 7 * mm, t["discount"], slip.discount, align="right")
-    field_box(c, x + half, y, half, 7 * mm, t["late"], "", align="right")
+    field_box(c, x + half, y, half, 7 * mm, t["late"], slip.late, align="right")
     y -= 7 * mm
-    field_box(c, x, y, w, 7 * mm, t["charged"], "", align="right")
+    field_box(c, x, y, w, 7 * mm, t["charged"], slip.charged, align="right")
     y -= 7 * mm
     field_box(c, x, y, w, 8 * mm, t["payer"], slip.payer, size=7)
     y -= 8 * mm
@@ -370,7 +370,9 @@ def _carne_slip(c, slip: Slip, t: dict, top: float) -> None:
         y -= 7 * mm
     lines = [line for text in slip.instructions for line in wrap(text, FONT, 6.5, left - 2.4 * mm)]
     field_box(c, x, y, left, 18 * mm, t["instructions"], lines=lines, size=6.5)
-    for i, (label, value) in enumerate(((t["discount"], slip.discount), (t["late"], ""), (t["charged"], ""))):
+    for i, (label, value) in enumerate(
+        ((t["discount"], slip.discount), (t["late"], slip.late), (t["charged"], slip.charged))
+    ):
         field_box(c, rx, y - i * 6 * mm, right, 6 * mm, label, value, align="right", size=7)
     y -= 18 * mm
     payer = [_payer_line(slip), " – ".join(slip.payer_address)]

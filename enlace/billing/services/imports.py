@@ -44,7 +44,17 @@ from enlace.core.services import operator_name_of, operator_of
 from enlace.core.types import Actor
 
 from ..cnab import CnabError, ReturnReader, open_return
-from ..models import ZERO, CnabImport, CnabRecord, Invoice, InvoiceStatus, Payment, PaymentMethod
+from ..models import (
+    ZERO,
+    CnabImport,
+    CnabRecord,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+    RegistrationStatus,
+)
+from ..registration.reasons import rejection_message
 from .collection import collection_check_on_commit
 from .common import column_of
 
@@ -235,9 +245,20 @@ class _Run:
         }
         befores = {}
         items, payments, touched = [], [], {}
+        registered: list[int] = []
+        rejected: dict[int, str] = {}
         for record in records:
             number = _number(record)
             invoice = invoices.get(number)
+            if invoice is not None and record.occurrence_code in REGISTRATION_OCCURRENCES:
+                # Bank registration (issue 16): 02 "entrada confirmada", 03 "entrada rejeitada".
+                if record.occurrence_code == ENTRY_CONFIRMED:
+                    registered.append(invoice.pk)
+                    rejected.pop(invoice.pk, None)
+                else:
+                    rejected[invoice.pk] = rejection_message(
+                        self.imp.layout, self.imp.bank_code, record.occurrence_reasons
+                    )
             item = CnabRecord(
                 cnab_import=self.imp,
                 line=record.line,
@@ -277,6 +298,7 @@ class _Run:
                     touched[invoice.pk] = invoice
             items.append(item)
         _bulk_insert(CnabRecord, items)
+        _registration(registered, rejected)
         for item, payment in payments:
             payment.cnab_record = item
         _bulk_insert(Payment, [p for _item, p in payments])
@@ -294,6 +316,26 @@ class _Run:
         self.settled_amount += sum((p.amount for _item, p in payments), ZERO)
         self.settled_invoices.extend(touched)
         self.contracts.update(inv.contract_id for inv in touched.values() if inv.contract_id)
+
+
+#: Return occurrences about the entry of a title, the same code in every layout Enlace reads
+#: (FEBRABAN 240 C044, Itaú and Bradesco 400, BB CBR643): 02 confirmed, 03 rejected.
+ENTRY_CONFIRMED, ENTRY_REJECTED = "02", "03"
+REGISTRATION_OCCURRENCES = frozenset({ENTRY_CONFIRMED, ENTRY_REJECTED})
+
+
+def _registration(registered: list[int], rejected: dict[int, str]) -> None:
+    """Write what the return says of the titles' registration: registered ones in one UPDATE,
+    rejected ones with the bank's reasons in words."""
+    confirmed = [pk for pk in registered if pk not in rejected]
+    if confirmed:
+        Invoice.objects.filter(pk__in=confirmed).update(
+            registration_status=RegistrationStatus.REGISTERED, registration_message=""
+        )
+    for pk, message in rejected.items():
+        Invoice.objects.filter(pk=pk).update(
+            registration_status=RegistrationStatus.REJECTED, registration_message=message[:500]
+        )
 
 
 def _bulk_insert(model, objects: list) -> None:

@@ -28,6 +28,7 @@ figures, is what the audit trail records (one entry per run, not 100,000).
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
@@ -49,6 +50,7 @@ from enlace.core.scope import allowed_branch_ids
 from enlace.core.services import operator_of
 from enlace.core.types import Actor
 
+from .. import signals
 from ..models import BillingRun, Invoice, InvoiceKind
 from ..selectors import STALE_AFTER, billable_contracts, parse_period
 from .common import column_of, take_nosso_numeros
@@ -151,6 +153,7 @@ def billing_run_execute(
     run.status = BillingRun.Status.DONE
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])
+    signals.send_on_commit(signals.billing_run_finished, BillingRun, run=run)
     return run
 
 
@@ -169,6 +172,8 @@ class _ContractRow:
         "activation_date",
         "price",
         "discount",
+        "installation_fee",
+        "installation_instalments",
         "customer__analytic_account_id",
     )
     __slots__ = (*FIELDS[:-1], "analytic_account_id", "plan")
@@ -189,6 +194,8 @@ class _ContractRow:
             self.activation_date,
             self.price,
             self.discount,
+            self.installation_fee,
+            self.installation_instalments,
             self.analytic_account_id,
         ) = row
         self.plan = plan
@@ -263,11 +270,14 @@ def _bill_chunk(run, ids, first, last, *, retry: bool = True, cache: _Cache | No
             if contract.first_billing_date and due < contract.first_billing_date:
                 skipped += 1
                 continue
-            amount = invoice_amount(contract, first, last, is_first=contract.pk not in billed_before)
+            is_first = contract.pk not in billed_before
+            amount = invoice_amount(contract, first, last, is_first=is_first)
             if amount <= 0:
                 skipped += 1
                 continue
-            by_wallet[contract.wallet_id].append((contract, due, amount))
+            by_wallet[contract.wallet_id].append((contract, due, amount, None))
+            if is_first and contract.installation_fee:
+                by_wallet[contract.wallet_id].extend(installation_instalments(contract, due))
         invoices = []
         today = timezone.localdate()
         descriptions: dict[int, str] = {}
@@ -275,7 +285,23 @@ def _bill_chunk(run, ids, first, last, *, retry: bool = True, cache: _Cache | No
         for wallet_id, items in by_wallet.items():
             wallet = cache.wallets[wallet_id]
             numbers = iter(take_nosso_numeros(wallet, len(items), issue_date=today))
-            for contract, due, amount in items:
+            for contract, due, amount, instalment in items:
+                if instalment is not None:
+                    invoice = _installation_invoice(
+                        factory, run, contract, wallet_id, due, amount, instalment
+                    )
+                    invoice.nosso_numero = next(numbers)
+                    invoice.wallet = wallet
+                    try:
+                        invoice_fill_charges(invoice)
+                    except ValidationError as exc:
+                        errors.append(
+                            _("Contract %(id)s: %(error)s")
+                            % {"id": contract.pk, "error": "; ".join(exc.messages)}
+                        )
+                        continue
+                    invoices.append(invoice)
+                    continue
                 description = descriptions.get(contract.plan_id)
                 if description is None:
                     description = descriptions[contract.plan_id] = _("Monthly fee %(period)s — %(plan)s") % {
@@ -320,6 +346,48 @@ def _bill_chunk(run, ids, first, last, *, retry: bool = True, cache: _Cache | No
         # another run billed some of these contracts meanwhile: take the chunk again without them
         return _bill_chunk(run, ids, first, last, retry=False, cache=cache)
     return len(invoices), skipped, sum((i.amount for i in invoices), Decimal("0")), errors
+
+
+def _add_months(date: datetime.date, months: int) -> datetime.date:
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    return date.replace(year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def installation_instalments(contract, first_due: datetime.date) -> list[tuple]:
+    """The installation fee of ``contract`` (CT-6: its amount and number of instalments) as
+    (contract, due date, amount, instalment) items: the first falls due with the contract's
+    first recurring invoice, the others a month apart; cents left by the split go to the last."""
+    count = max(int(contract.installation_instalments or 1), 1)
+    fee = contract.installation_fee
+    part = cents(fee / count)
+    items = []
+    for number in range(1, count + 1):
+        amount = part if number < count else fee - part * (count - 1)
+        items.append((contract, _add_months(first_due, number - 1), amount, number))
+    return items
+
+
+def _installation_invoice(factory, run, contract, wallet_id, due, amount, instalment) -> Invoice:
+    """A one-off invoice of the contract's installation fee (issue 16, item 7: separate one-off
+    invoices, numbered by ``installation_instalment``; the unique (contract, instalment) makes a
+    second run bill none of them again)."""
+    count = max(int(contract.installation_instalments or 1), 1)
+    return factory.make(
+        customer_id=contract.customer_id,
+        branch_id=contract.branch_id,
+        contract_id=contract.pk,
+        wallet_id=wallet_id,
+        kind=InvoiceKind.ONE_OFF.value,
+        period="",
+        description=_("Installation fee %(number)s/%(count)s") % {"number": instalment, "count": count},
+        issue_date=timezone.localdate(),
+        due_date=due,
+        amount=amount,
+        analytic_account_id=contract.analytic_account_id,
+        billing_run_id=run.pk,
+        installation_instalment=instalment,
+    )
 
 
 def _insert(invoices: list[Invoice]) -> None:

@@ -1,0 +1,58 @@
+"""The "segunda via" of an invoice (issue 16, item 6): a new due date for an open invoice.
+
+The change is recorded (the invoice's audit entry has the old and new due date) and counted
+(``Invoice.changes``): while ``changes > sent_changes`` the next remittance of a wallet the bank
+knows the title of carries it as a due-date change (06, ``services.remittances``). The boleto's
+barcode and linha digitável are computed again for the new date, and the PIX follows; the face
+value stays, and fine and interest count from the new due date. How far the new date may go is
+``BillingSettings.second_copy_max_days``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enlace.core.exceptions import ApplicationError
+from enlace.core.services import object_save
+from enlace.core.types import Actor
+
+from ..models import BillingSettings, Invoice
+from .collection import collection_check_on_commit
+from .common import copy_fields
+from .invoices import invoice_fill_charges
+
+
+def invoice_second_copy(*, actor: Actor, invoice: Invoice, due_date: datetime.date) -> Invoice:
+    """Give the open ``invoice`` the new ``due_date`` (from today to today +
+    ``second_copy_max_days``); ``ValidationError`` on ``due_date``, ``ApplicationError`` when the
+    invoice is not open."""
+    today = timezone.localdate()
+    limit = BillingSettings.load().second_copy_max_days
+    if due_date < today:
+        raise ValidationError({"due_date": [_("The new due date cannot be in the past.")]})
+    if due_date > today + datetime.timedelta(days=limit):
+        raise ValidationError(
+            {"due_date": [_("The new due date can be at most %(days)s days from today.") % {"days": limit}]}
+        )
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().select_related("wallet__branch").get(pk=invoice.pk)
+        if not locked.is_open:
+            raise ApplicationError(
+                _("Only an open invoice can get a second copy with a new due date."),
+                code="invalid_transition",
+            )
+        if due_date == locked.due_date:
+            raise ValidationError({"due_date": [_("The invoice already falls due on this date.")]})
+        locked.due_date = due_date
+        locked.changes += 1
+        invoice_fill_charges(locked)
+        object_save(locked, actor=actor)
+        # F-9: a contract's block follows its overdue invoices; this one may no longer be.
+        collection_check_on_commit([locked.contract_id])
+    copy_fields(locked, invoice)
+    return invoice
