@@ -8,6 +8,9 @@ search indexes built after the load), then prints p50/p95/p99 of:
 - search by a name fragment (20 fragments, common and rare; accent-free, lower-case as typed),
 - search by CPF (with the mask) and by mobile phone (digits),
 - rendering the customer page (ms and SQL queries),
+- the top bar's global search (issue 19: every provider, names, CPFs and phones mixed; goal p95 ≤
+  100 ms at 1,000,000 customers), the dashboard's refresh task and the home page reading its cache
+  (goal ≤ 300 ms),
 
 each through the code the screens use (``selectors.customer_list`` first page of 25 rows; the
 page through Django's test client). Goals on PostgreSQL at 1,000,000 customers: search p95 ≤ 50 ms;
@@ -431,6 +434,52 @@ def run(n: int, repeat: int, detail: bool = False) -> list[tuple]:
             len(samples),
             *percentiles(samples),
             f"{max(queries)} SQL queries max (count capped at 1,000)",
+        )
+    )
+
+    # Issue 19: the top bar's global search (HTMX drop-down: every provider — customers, contracts,
+    # logins, tickets, service orders, receivables) with names, unmasked CPFs and phones mixed.
+    texts = [*FRAGMENTS[:10], *cpfs[:10], *phones[:5]]
+    hx = {"HX-Request": "true", "HX-Target": "global-search-results"}
+    client.get("/search/", {"q": texts[0]}, headers=hx)
+    samples, queries = [], []
+    for text in texts:
+        for _ in range(max(1, repeat // 2)):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                response = client.get("/search/", {"q": text}, headers=hx)
+                samples.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+            queries.append(len(ctx.captured_queries))
+    rows.append(
+        (
+            f"global search, top bar ({len(texts)} texts)",
+            len(samples),
+            *percentiles(samples),
+            f"{max(queries)} SQL queries max",
+        )
+    )
+
+    # Issue 19: the dashboard — the task computing every figure, then the page reading the cache.
+    from enlace.core import dashboard
+
+    samples, _ = timed(dashboard.refresh, 1)
+    rows.append(("dashboard refresh (task, every figure)", 1, *percentiles(samples), "per-branch aggregates"))
+    client.get("/")
+    samples, queries = [], []
+    for _ in range(max(5, repeat)):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get("/")
+            samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+        queries.append(len(ctx.captured_queries))
+    rows.append(
+        (
+            "home page (dashboard, cached)",
+            len(samples),
+            *percentiles(samples),
+            f"{max(queries)} SQL queries max",
         )
     )
     return rows

@@ -29,10 +29,26 @@ class ContractFilterSet(BaseFilterSet):
     access_status = django_filters.MultipleChoiceFilter(
         choices=AccessStatus.choices, label=_("Access status")
     )
+    contract_date = django_filters.DateFromToRangeFilter(
+        label=_("Contract date"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
+    cancellation_date = django_filters.DateFromToRangeFilter(
+        label=_("Cancellation date"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
 
     class Meta:
         model = Contract
-        fields = ["customer", "branch", "plan", "type", "status", "access_status", "wallet"]
+        fields = [
+            "customer",
+            "branch",
+            "plan",
+            "type",
+            "status",
+            "access_status",
+            "wallet",
+            "contract_date",
+            "cancellation_date",
+        ]
 
 
 class ContractListFilterSet(ContractFilterSet):

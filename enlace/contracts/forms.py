@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.core.forms import AddressFormMixin, BoundedDateField, EnlaceModelForm
 from enlace.core.models import Wallet
+from enlace.core.money import brl
+from enlace.core.widgets import PickerSelect
 from enlace.customers.models import Customer
 
 from .models import Contract, ContractHistory, Plan
@@ -86,9 +88,18 @@ class ContractForm(AddressFormMixin, EnlaceModelForm):
     class Meta:
         model = Contract
         fields = CONTRACT_FIELDS
-        # A registry may hold a million customers: the customer is given by id (the customer page's
-        # "new contract" link fills it in), not chosen from a list.
-        widgets = {"customer": forms.NumberInput}
+        # A registry may hold a million customers: the customer is searched by name, CPF/CNPJ,
+        # phone or login (core.pickers, "customer"), never a list of every customer; the plan
+        # shows its branch and only the contract's branch's plans are offered.
+        widgets = {
+            "customer": PickerSelect("customer"),
+            "plan": PickerSelect("plan", depends="branch"),
+            "wallet": PickerSelect("wallet", depends="branch"),
+        }
+
+    #: A price or installation fee more than this many times the plan's price asks to confirm.
+    LARGE_FACTOR = 10
+    confirm_large = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +122,33 @@ class ContractForm(AddressFormMixin, EnlaceModelForm):
 
         if self.instance.pk:
             self.fields["customer"].disabled = True
+
+    def clean(self):
+        """Issue 19: an amount more than ``LARGE_FACTOR`` times the plan's price (a comma typed
+        where a dot was meant, a digit too many) is refused once with the figures; saving again
+        (the hidden ``confirm_large``, set when the form is shown back) accepts it."""
+        cleaned = super().clean()
+        plan = cleaned.get("plan")
+        if plan is None or not plan.price or cleaned.get("confirm_large"):
+            return cleaned
+        large = False
+        for name in ("price", "installation_fee"):
+            value = cleaned.get(name)
+            if value is not None and value > plan.price * self.LARGE_FACTOR:
+                large = True
+                self.add_error(
+                    name,
+                    _(
+                        "%(value)s is more than %(factor)s times the plan's price (%(price)s). "
+                        "Check the value, or save again to confirm it."
+                    )
+                    % {"value": brl(value), "factor": self.LARGE_FACTOR, "price": brl(plan.price)},
+                )
+        if large:
+            data = self.data.copy()
+            data[self.add_prefix("confirm_large")] = "on"
+            self.data = data
+        return cleaned
 
     def tabs(self):
         return [(title, [self[name] for name in names]) for title, names in CONTRACT_TABS]

@@ -66,3 +66,15 @@ def send_outbox(ids: list[int] | None = None) -> dict:
 
 
 register_periodic("core-send-outbox", "enlace.core.tasks.send_outbox", 60.0)
+
+
+@shared_task(name="enlace.core.tasks.refresh_dashboard", ignore_result=True)
+def refresh_dashboard() -> str:
+    """Recompute the home page's figures and charts (``enlace.core.dashboard``) into the cache:
+    every 5 minutes on beat, and when the page finds them stale."""
+    from .dashboard import refresh
+
+    return refresh()["updated_at"]
+
+
+register_periodic("core-refresh-dashboard", "enlace.core.tasks.refresh_dashboard", 300.0)

@@ -14,7 +14,8 @@ from .models import (
     PaymentCondition,
     Wallet,
 )
-from .views import account, home, operators, parameters, reference
+from .pickers import PickerView
+from .views import account, home, operators, parameters, reference, search
 from .views.generic import ObjectChangesView, crud_urls, model_urls
 
 app_name = "core"
@@ -37,6 +38,8 @@ class ParametersChangesView(ObjectChangesView):
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("pick/<slug:kind>/", PickerView.as_view(), name="pick"),
     path("settings/parameters/", parameters.ParametersView.as_view(), name="parameters"),
     path(
         "settings/parameters/changes/", ParametersChangesView.as_view(), {"pk": 1}, name="parameters_changes"

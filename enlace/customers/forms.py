@@ -4,8 +4,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enlace.core.forms import AddressFormMixin, CityChoiceField, CitySelect, EnlaceModelForm
+from enlace.core.forms import AddressFormMixin, CityChoiceField, EnlaceModelForm
 from enlace.core.models import AnalyticAccount, City, Employee, PaymentCondition
+from enlace.core.widgets import PickerSelect
 
 from .models import Customer, CustomerSettings
 
@@ -137,7 +138,7 @@ class CustomerForm(AddressFormMixin, EnlaceModelForm):
                 queryset=City.objects.select_related("state"), required=False, label=_("billing city")
             )
         if "billing_city" in self.fields:
-            self.fields["billing_city"].widget = CitySelect(attrs={"class": "form-select"})
+            self.fields["billing_city"].widget = PickerSelect("city", attrs={"class": "form-select"})
         self.limit_branches("branch")
         if "cpf_cnpj" in self.fields:
             self.fields["cpf_cnpj"].required = CustomerSettings.load().cpf_cnpj_required

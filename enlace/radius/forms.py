@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.contracts.models import Contract, Plan
 from enlace.core.forms import EnlaceModelForm
+from enlace.core.widgets import PickerSelect
 from enlace.customers.models import Customer
 
 from .models import IpPool, Login, Nas
@@ -176,9 +177,10 @@ class LoginForm(EnlaceModelForm):
             del self.fields["customer"]
             del self.fields["branch"]
             field = self.fields["contract"]
-            field.widget = forms.NumberInput(attrs={"class": "form-control", "required": "required"})
+            # Searched by number or by the customer's name, CPF/CNPJ or phone (core.pickers).
+            field.widget = PickerSelect("contract", attrs={"class": "form-select", "required": "required"})
             field.help_text = _(
-                "Number of the contract. Logins are usually created from the contract's page."
+                "The contract's number or its customer's name. Logins are usually created from the contract's page."
             )
         self._limit_choices(contract)
 

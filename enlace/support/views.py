@@ -22,6 +22,7 @@ from enlace.core.views.actions import ObjectActionView
 from enlace.core.views.common import htmx_redirect, tab_url
 from enlace.core.views.generic import (
     ROW_COUNT,
+    ChooseCustomerMixin,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
@@ -183,8 +184,9 @@ def _customer_from(request, value):
         raise Http404 from None
 
 
-class TicketEditView(ObjectEditView):
-    """New ticket (``?customer=<id>``, from the customer's "Atendimentos" tab) or edit."""
+class TicketEditView(ChooseCustomerMixin, ObjectEditView):
+    """New ticket (``?customer=<id>``, from the customer's "Atendimentos" tab; opened from the list,
+    the customer is chosen first) or edit."""
 
     model = Ticket
     form_class = forms.TicketForm
@@ -373,9 +375,11 @@ class ServiceOrderDetailView(ObjectDetailView):
         }
 
 
-class ServiceOrderEditView(ObjectEditView):
+class ServiceOrderEditView(ChooseCustomerMixin, ObjectEditView):
     """New service order (``?ticket=<id>`` from the ticket page, or ``?customer=<id>`` from the
-    customer's "OS" tab) or edit of its data."""
+    customer's "OS" tab; opened from the list, the customer is chosen first) or edit of its data."""
+
+    owner_params = ("customer", "ticket")
 
     model = ServiceOrder
     form_class = forms.ServiceOrderForm

@@ -98,8 +98,9 @@ def test_finance_tab_colours_settle_and_receipt(page, admin_user, customer, wall
     page.wait_for_url(re.compile(rf"/invoices/{overdue.pk}/settle/"))
     due = amount_due(overdue, today)
     assert due["fine"] == Decimal("2.00")
-    expect(page.locator("#id_amount")).to_have_value(str(due["total"]))
-    expect(page.locator("#id_fine")).to_have_value("2.00")
+    # Money inputs show amounts the Brazilian way (core.fields.MoneyField, issue 19).
+    expect(page.locator("#id_amount")).to_have_value(str(due["total"]).replace(".", ","))
+    expect(page.locator("#id_fine")).to_have_value("2,00")
     expect(page.locator("#div_date .required-mark")).to_be_visible()  # G-1
     page.select_option("#id_method", "P")
     page.click("#save-button")

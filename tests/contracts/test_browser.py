@@ -8,7 +8,7 @@ import pytest
 
 from enlace.contracts.apps import register_contract_tabs, register_tabs
 from enlace.contracts.models import Contract
-from tests.helpers.browser import log_in
+from tests.helpers.browser import log_in, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,10 +32,10 @@ def test_contract_from_the_customer_page_to_the_printed_history(page, customer, 
     # Pre-filled from the customer (CT-1).
     assert page.input_value("#id_customer") == str(customer.pk)
     assert page.input_value("#id_branch") == str(customer.branch_id)
-    page.select_option("#id_plan", str(plan.pk))
+    pick(page, "id_plan", plan.name[:5], plan.name)  # searchable pickers (core.pickers)
     page.select_option("#id_type", "I")
     page.fill("#id_due_day", "10")
-    page.select_option("#id_wallet", str(wallet.pk))
+    pick(page, "id_wallet", wallet.name[:5], wallet.name)
     page.select_option("#id_payment_condition", str(condition.pk))
     page.fill("#id_first_billing_date", "2026-12-10")
     page.click("#save-button")

@@ -84,3 +84,15 @@ def log_in(page, username: str, password: str = "s3nha-Forte!"):  # noqa: S107 -
     page.fill("#id_password", password)
     page.click("#login-button")
     page.wait_for_url(re.compile(r"^https?://[^/]+/$"))  # home
+
+
+def pick(page, field_id: str, text: str, option_text: str | None = None):
+    """Choose in a searchable picker (``core.widgets.PickerSelect``, a Tom Select box): type
+    ``text`` and click the option containing ``option_text`` (default: ``text``)."""
+    control = page.locator(f"#{field_id}-ts-control")
+    control.click()
+    control.fill(text)
+    option = page.locator(f"#{field_id}-ts-dropdown .option", has_text=option_text or text).first
+    option.wait_for()
+    option.click()
+    page.locator(f"#{field_id}-ts-dropdown").wait_for(state="hidden")

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from enlace.billing.selectors import invoice_pix
 from enlace.billing.services.invoices import invoice_create
 from enlace.contracts.services import contract_activate
 from enlace.customers.services import customer_update
@@ -123,7 +124,8 @@ def test_subscriber_pays_with_pix_opens_a_ticket_and_sees_the_operators_reply(po
     page.click("#pix-copy")
     expect(page.locator("#pix-copied")).to_be_visible()
     expect(page.locator("#pix-copied")).not_to_be_empty()
-    assert page.evaluate("navigator.clipboard.readText()") == invoice.pix_payload
+    # overdue: the PIX charges the amount due today (issue 16)
+    assert page.evaluate("navigator.clipboard.readText()") == invoice_pix(invoice)[0]
 
     # Novo atendimento
     page.goto("/portal/tickets/new/")

@@ -366,3 +366,36 @@ def crud_urls(
         ),
         delete=view(ObjectDeleteView),
     )
+
+
+class ChooseCustomerMixin:
+    """For add pages that need a customer (a ticket, a service order): opened without one
+    (``?customer=``, or the other ``owner_params``), they first ask for the customer with the
+    searchable picker (``core.pickers``, "customer") instead of refusing, then reopen themselves
+    with ``?customer=<id>``."""
+
+    owner_params: tuple[str, ...] = ("customer",)
+
+    def get(self, request, pk=None):
+        if pk is None and not any(request.GET.get(name) for name in self.owner_params):
+            from django import forms as django_forms
+
+            from ..widgets import PickerSelect
+
+            field = django_forms.ChoiceField(label=_("Customer"), widget=PickerSelect("customer"))
+            widget = field.widget.render(
+                "customer", None, attrs={"id": "id_customer", "class": "form-select", "required": True}
+            )
+            meta = self.model._meta
+            return render(
+                request,
+                "generic/choose_customer.html",
+                {
+                    **self.base_context(),
+                    "verbose_name": meta.verbose_name,
+                    "verbose_name_plural": meta.verbose_name_plural,
+                    "widget": widget,
+                    "next": request.GET.get("next", ""),
+                },
+            )
+        return super().get(request, pk)

@@ -56,6 +56,108 @@
     });
   });
 
+  // The top bar's global search (core/search.py): results drop down while typing (HTMX); arrow
+  // keys move through them, Enter opens the one selected (or the results page), Escape closes;
+  // "/" anywhere outside a field focuses the box.
+  function searchHits() {
+    return Array.prototype.slice.call(document.querySelectorAll("#global-search-results .search-hit"));
+  }
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("global-search-q");
+    if (!box) { return; }
+    var inSearch = event.target === box || event.target.closest("#global-search-results");
+    if (event.key === "/" && !inSearch && !event.target.closest("input, textarea, select, [contenteditable]")) {
+      event.preventDefault();
+      box.focus();
+      return;
+    }
+    if (!inSearch) { return; }
+    var hits = searchHits();
+    var index = hits.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!hits.length) { return; }
+      event.preventDefault();
+      var next = event.key === "ArrowDown" ? index + 1 : index - 1;
+      if (next < 0) { box.focus(); return; }
+      hits[Math.min(next, hits.length - 1)].focus();
+    } else if (event.key === "Escape") {
+      document.getElementById("global-search-results").innerHTML = "";
+      box.focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var results = document.getElementById("global-search-results");
+    if (results && !event.target.closest("#global-search")) { results.innerHTML = ""; }
+  });
+
+  // Searchable pickers (core/pickers.py, core/widgets.py PickerSelect): <select data-picker="url">
+  // becomes a Tom Select box that asks url?q=<typed> for {results: [{value, text}]};
+  // data-picker-depends="branch" sends the value of #id_branch along and clears the choice when
+  // that field changes.
+  function setUpPickers(root) {
+    if (!window.TomSelect) { return; }
+    root.querySelectorAll("select[data-picker]").forEach(function (select) {
+      if (select.tomselect) { return; }
+      var depends = select.dataset.pickerDepends;
+      var prefix = select.id.slice(0, select.id.length - select.name.length);
+      var other = depends ? document.getElementById(prefix + depends) : null;
+      var control = new window.TomSelect(select, {
+        valueField: "value",
+        labelField: "text",
+        searchField: [],
+        maxOptions: 50,
+        loadThrottle: 250,
+        preload: "focus",
+        placeholder: select.dataset.pickerPlaceholder,
+        shouldLoad: function () { return true; },
+        load: function (query, callback) {
+          var url = select.dataset.picker + "?q=" + encodeURIComponent(query);
+          if (other && other.value) { url += "&" + encodeURIComponent(depends) + "=" + encodeURIComponent(other.value); }
+          var self = this;
+          self.clearOptions();
+          fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+            .then(function (response) { return response.json(); })
+            .then(function (data) { callback(data.results); })
+            .catch(function () { callback(); });
+        },
+        render: {
+          no_results: function () { return '<div class="no-results">' + (select.dataset.pickerEmpty || "") + "</div>"; }
+        }
+      });
+      if (other) {
+        other.addEventListener("change", function () { control.clear(); control.clearOptions(); });
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setUpPickers(document); });
+  } else {
+    setUpPickers(document);
+  }
+  document.body.addEventListener("htmx:afterSettle", function (event) { setUpPickers(event.detail.elt || document); });
+
+  // <input data-money>: show the amount the Brazilian way when leaving the box ("1234.5" → "1.234,50").
+  document.addEventListener("blur", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-money]") || !input.value.trim()) { return; }
+    var text = input.value.replace(/[\sR$]/g, "");
+    var last = Math.max(text.lastIndexOf(","), text.lastIndexOf("."));
+    var integer = text, fraction = "";
+    if (last >= 0 && text.length - last - 1 <= 2 && (text.split(text[last]).length === 2)) {
+      integer = text.slice(0, last); fraction = text.slice(last + 1);
+    }
+    integer = integer.replace(/[.,]/g, "");
+    if (!/^-?\d+$/.test(integer) || !/^\d*$/.test(fraction)) { return; }
+    var value = Number(integer + "." + (fraction || "0"));
+    input.value = value.toLocaleString("pt-BR", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+  }, true);
+
+  // Table cells cut with "…" (enlace.css): their full text as a tooltip.
+  document.addEventListener("mouseover", function (event) {
+    var cell = event.target.closest && event.target.closest(".table td");
+    if (cell && !cell.title && cell.scrollWidth > cell.clientWidth) { cell.title = cell.textContent.trim(); }
+  });
+
   // <div class="modal" data-show-on-load>: open it when the page opens (the customer's alert).
   function showModals() {
     document.querySelectorAll(".modal[data-show-on-load]").forEach(function (element) {

@@ -13,7 +13,14 @@ document.body.addEventListener("cepFound", function (evt) {
   }
   set("street", d.street);
   set("neighborhood", d.neighborhood);
-  set("city", String(d.city));
+  var city = document.getElementById("id_" + prefix + "city");
+  if (city && city.tomselect && d.city) {
+    // A searchable picker (core/pickers.py) holds only the chosen city: add the one found.
+    city.tomselect.addOption({value: String(d.city), text: d.city_name + "/" + d.state});
+    city.tomselect.setValue(String(d.city));
+  } else {
+    set("city", String(d.city));
+  }
   var state = document.getElementById(prefix + "state-display");
   if (state) { state.value = d.state || ""; }
   var number = document.getElementById("id_" + prefix + "number");
