@@ -24,9 +24,9 @@ Usage: ``python bench/load.py [-n N] [--quick] [--reuse] [--steps 10,25,50] [--s
 import argparse
 import csv
 import json
+import math
 import os
 import platform
-import resource
 import secrets
 import shutil
 import signal
@@ -56,6 +56,14 @@ VENV_BIN = Path(sys.executable).parent
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 GOALS = {"users": 50, "p95": 300, "p99": 800, "busy": 60, "saturation_rps": 60, "saturation_p95": 1000}
 HZ = os.sysconf("SC_CLK_TCK")
+SPAWN_RATE = 5  # Locust users started per second at the start of a step
+#: operations.md's PostgreSQL settings that a database can carry (ALTER DATABASE … SET).
+DATABASE_SETTINGS = {
+    "work_mem": "16MB",
+    "random_page_cost": "1.1",
+    "effective_cache_size": "3GB",
+    "effective_io_concurrency": "200",
+}
 
 
 # --- Processes and CPU ---------------------------------------------------------------------------
@@ -106,11 +114,6 @@ def postgres_pids(dbname: str) -> list[int]:
             [dbname],
         )
         return [pid for (pid,) in cursor.fetchall()]
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -308,15 +311,12 @@ def run_step(
     prefix = work / f"{tag}-{users:03d}"
     results = work / f"{tag}-{users:03d}.json"
     step = Step(users)
-    pg = postgres_pids(dbname)
-    groups = {"gunicorn": tree(stack.web.pid), "worker": tree(stack.worker.pid) if stack.worker else []}
-    before = {name: ticks(pids) for name, pids in groups.items()} | {"postgres": ticks(pg)}
-    machine = machine_ticks()
-    locust_before = children_cpu()
-    _, offset = count_5xx(stack.access_log, 0)
-    started = time.perf_counter()
+    # Users arrive at SPAWN_RATE a second (operators do not all log in within the same second); the
+    # step is measured from the moment the last one has arrived: Locust's --reset-stats drops what
+    # the ramp saw, and the CPU counters are read from then on.
+    ramp = math.ceil(users / SPAWN_RATE)
     with open(work / f"locust-{tag}-{users:03d}.log", "wb") as log:
-        subprocess.run(  # noqa: S603 - Locust exits 1 when any request failed: read from the CSV
+        locust = subprocess.Popen(  # noqa: S603 - Locust exits 1 when any request failed: read from the CSV
             [
                 str(VENV_BIN / "locust"),
                 "-f",
@@ -325,9 +325,10 @@ def run_step(
                 "-u",
                 str(users),
                 "-r",
-                str(users),
+                str(SPAWN_RATE),
+                "--reset-stats",
                 "--run-time",
-                f"{seconds}s",
+                f"{seconds + ramp}s",
                 "--host",
                 stack.host,
                 "--csv",
@@ -341,8 +342,22 @@ def run_step(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        time.sleep(ramp)
+        pg = postgres_pids(dbname)
+        groups = {"gunicorn": tree(stack.web.pid), "worker": tree(stack.worker.pid) if stack.worker else []}
+        before = {name: ticks(pids) for name, pids in groups.items()} | {"postgres": ticks(pg)}
+        locust_before = ticks(tree(locust.pid))
+        machine = machine_ticks()
+        _, offset = count_5xx(stack.access_log, 0)
+        started = time.perf_counter()
+        locust_ticks = locust_before
+        while locust.poll() is None:  # the last reading before Locust exits
+            locust_ticks = ticks(tree(locust.pid)) or locust_ticks
+            time.sleep(0.5)
     step.seconds = wall = time.perf_counter() - started
-    step.cpu["locust"] = (children_cpu() - locust_before) / wall * 100
+    step.cpu["locust"] = (
+        sum(t - locust_before.get(pid, 0) for pid, t in locust_ticks.items()) / HZ / wall * 100
+    )
     after = {
         name: ticks(tree(stack.web.pid) if name == "gunicorn" else pids) for name, pids in groups.items()
     }
@@ -421,6 +436,8 @@ def print_report(header: str, load_rows, steps: list[Step], checks, saturation: 
         print(f"\n{'load':<{width}}  {'seconds':>8}")
         for name, secs in load_rows:
             print(f"{name:<{width}}  {secs:>8.1f}")
+    if not steps:  # --lists-only
+        return
     print(
         f"\n{'users':>5}  {'req/s':>6}  {'p50 ms':>6}  {'p95 ms':>6}  {'p99 ms':>6}  {'requests':>8}  {'errors':>6}  "
         f"{'5xx':>4}  {'busy %':>6}  {'gunicorn %':>10}  {'postgres %':>10}  {'worker %':>8}  {'locust %':>8}  goal"
@@ -479,6 +496,14 @@ def main(argv=None) -> int:
     parser.add_argument("--database", default=None, help="scratch database (default enlace_load[_quick])")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="cache and Celery broker (empty: none)")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database at the end")
+    parser.add_argument(
+        "--lists",
+        action="store_true",
+        help="then time every staff list page with one user (bench/loadlists.py)",
+    )
+    parser.add_argument(
+        "--lists-only", action="store_true", help="only the staff list pages, no Locust steps"
+    )
     args = parser.parse_args(argv)
     n = args.n or (2_000 if args.quick else 100_000)
     steps_users = [
@@ -516,6 +541,12 @@ def main(argv=None) -> int:
             load_rows.append(("passwords re-hashed with today's hasher", time.perf_counter() - started))
     first_customer, _last = loaddata.customer_range()
     with connection.cursor() as cursor:
+        # The per-connection settings of operations.md's "Production defaults" for this database
+        # (shared_buffers needs a restart of the server: the machine's own is used, and printed).
+        for name, value in DATABASE_SETTINGS.items():
+            cursor.execute(f"ALTER DATABASE {connection.ops.quote_name(dbname)} SET {name} = '{value}'")
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
         cursor.execute("SELECT min(id) FROM contracts_contract")
         first_contract = cursor.fetchone()[0]
         cursor.execute("SELECT now()")
@@ -536,8 +567,11 @@ def main(argv=None) -> int:
     steps: list[Step] = []
     warm: list[Step] = []  # counted by the integrity checks, not in the table
     saturation = ""
+    if args.lists_only:
+        steps_users, warmup, args.saturate, args.lists = [], 0, False, True
     try:
-        stack.start()
+        if steps_users:
+            stack.start()
         if warmup:  # first requests of each worker (imports, templates, connections) are not measured
             print(f"warm-up: 5 users for {warmup} s…", file=sys.stderr, flush=True)
             warm.append(run_step(stack, 5, warmup, dbname, env, work, tag="warmup"))
@@ -564,10 +598,6 @@ def main(argv=None) -> int:
     finally:
         stack.stop()
     checks = integrity([*warm, *steps], since)
-    if args.drop:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
-    else:
-        connection.close()
     failed = not all(ok for _name, _figure, ok in checks)
     missed = n >= 100_000 and any(s.goal == "NO" for s in steps)
     header = (
@@ -579,12 +609,25 @@ def main(argv=None) -> int:
             if redis_url
             else "no Redis: local cache, tasks eager"
         )
-        + f"; {step_seconds} s per step after {warmup} s of warm-up; CPU % = % of one CPU, busy % = of the "
+        + "; PostgreSQL "
+        + ", ".join(f"{k} {v}" for k, v in DATABASE_SETTINGS.items())
+        + f", shared_buffers {shared_buffers} (the server's)"
+        + f"; users arrive {SPAWN_RATE}/s, {step_seconds} s measured per step after {warmup} s of warm-up"
+        + "; CPU % = % of one CPU, busy % = of the "
         + f"whole machine; load average before the run {load_average:.1f}"
         + ("" if n >= 100_000 else "; the goals are for 100,000 customers")
         + (f"; logs kept in {work}" if failed or missed else "")
     )
     print_report(header, load_rows, steps, checks, saturation)
+    if args.lists:  # after the report: the steps' figures are printed whatever happens here
+        from bench import loadlists
+
+        print("staff list pages with one user…", file=sys.stderr, flush=True)
+        loadlists.print_table(loadlists.measure())
+    if args.drop:
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+    else:
+        connection.close()
     if not failed and not missed:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed or missed or (n >= 100_000 and "NO" in saturation) else 0

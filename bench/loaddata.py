@@ -37,6 +37,7 @@ from bench import customers as customers_bench
 from bench import loadset
 from bench import radius as radius_bench
 from enlace.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod, WalletSequence
+from enlace.billing.services.common import YEARLY_BANKS, sicredi_yearly_number  # noqa: E402
 from enlace.billing.services.invoices import invoice_fill_charges
 from enlace.billing.services.runs import billing_run_start_and_execute
 from enlace.contracts.models import AccessStatus, Contract, ContractStatus
@@ -270,7 +271,7 @@ def load_invoices(n, rnd, first_customer, first_contract, branch_of, terms, peri
     the paid ones (COPY). The unpaid ones get their boleto and PIX (``invoice_fill_charges``)."""
     past = periods[:-1]
     first = reserve_ids(Invoice, n * len(past))
-    numbers: dict[int, int] = {}
+    numbers: dict[int | tuple[int, int], int] = {}
     bar = _bar(n * len(past), "invoices + payments", " inv")
     invoice_id = first
     for index, (year, month) in enumerate(past):
@@ -279,8 +280,14 @@ def load_invoices(n, rnd, first_customer, first_contract, branch_of, terms, peri
         with Copy(Invoice) as write:
             for i in range(n):
                 plan, wallet, due_day, amount, overdue = terms[i]
-                numbers[wallet.pk] = number = numbers.get(wallet.pk, 0) + 1
                 due = datetime.date(year, month, due_day)
+                issued = due - datetime.timedelta(days=10)
+                if wallet.bank_code in YEARLY_BANKS:  # Sicredi: a sequence per year (YYBNNNNN)
+                    key = (wallet.pk, issued.year)
+                    numbers[key] = position = numbers.get(key, 0) + 1
+                    number = sicredi_yearly_number(issued.year, position)
+                else:
+                    numbers[wallet.pk] = number = numbers.get(wallet.pk, 0) + 1
                 row = {
                     "id": invoice_id,
                     "customer_id": first_customer + i,
@@ -290,7 +297,7 @@ def load_invoices(n, rnd, first_customer, first_contract, branch_of, terms, peri
                     "kind": InvoiceKind.RECURRING,
                     "period": f"{year}-{month:02d}",
                     "description": f"Mensalidade {month:02d}/{year} — {plan.name}",
-                    "issue_date": due - datetime.timedelta(days=10),
+                    "issue_date": issued,
                     "due_date": due,
                     "amount": amount,
                     "nosso_numero": number,
@@ -330,9 +337,15 @@ def load_invoices(n, rnd, first_customer, first_contract, branch_of, terms, peri
                 )
         bar.update(n * (index + 1) - bar.n)
     bar.close()
-    WalletSequence.objects.bulk_create(
-        [WalletSequence(wallet_id=pk, next_value=last + 1) for pk, last in numbers.items()]
-    )
+    sequences: dict[int, WalletSequence] = {}
+    for key, last in sorted(numbers.items(), key=lambda item: str(item[0])):
+        if isinstance(key, tuple):  # the latest year of a yearly wallet wins
+            pk, year = key
+            if pk not in sequences or (sequences[pk].year or 0) < year:
+                sequences[pk] = WalletSequence(wallet_id=pk, next_value=last + 1, year=year)
+        else:
+            sequences[key] = WalletSequence(wallet_id=key, next_value=last + 1)
+    WalletSequence.objects.bulk_create(sequences.values())
     return numbers
 
 

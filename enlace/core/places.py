@@ -52,4 +52,5 @@ def ensure_reference_data(**kwargs):
                 state.get_model(model._meta.label)
             except LookupError:
                 continue
-        model.objects.get_or_create(pk=1)
+        # The row of defaults, without signals: made by migrate, it is nobody's change to audit.
+        model.objects.bulk_create([model(pk=1)], ignore_conflicts=True)

@@ -1,10 +1,12 @@
 """FilterSets of concentrators, IP pools and logins, shared by the list pages and the API."""
 
 import django_filters
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.filtersets import BaseFilterSet, branches_for
+from enlace.customers.models import Customer
+from enlace.customers.validators import fold
 
 from . import selectors
 from .models import AuthType, ConnectionType, IpPool, Login, Nas, NasType
@@ -33,6 +35,18 @@ class IpPoolFilterSet(BaseFilterSet):
 
 class LoginFilterSet(BaseFilterSet):
     search_fields = ("username", "customer__name", "mac", "fixed_ip")
+
+    def search_condition(self, word: str) -> Q:
+        """The login's own columns, or a customer whose folded name holds the word. The customer
+        part is a subquery on ``search_name`` (served by its trigram index on PostgreSQL) instead
+        of ``customer__name`` through the join: a search that matches few customers then costs one
+        pass over the logins, not a join of every login with every customer (``/logins/?q=`` at
+        100,000 logins: 288 ms idle before)."""
+        condition = Q()
+        for field in ("username", "mac", "fixed_ip"):
+            condition |= Q(**{f"{field}__icontains": word})
+        customers = Customer.objects.filter(search_name__contains=fold(word)).values("pk")
+        return condition | Q(customer__in=customers)
 
     branch = django_filters.ModelMultipleChoiceFilter(queryset=branches_for, label=_("Branch"))
     auth_type = django_filters.MultipleChoiceFilter(choices=AuthType.choices, label=_("Authentication"))

@@ -39,7 +39,7 @@ def pages(api, params: dict, size: int) -> list[dict]:
 @pytest.mark.parametrize("params", [{}, {"ordering": "-username"}, {"online": "true"}, {"online": "false"}])
 def test_pages_are_the_ones_offset_paging_gave(admin_api, logins, monkeypatch, params):
     ids_first = pages(admin_api, params, 3)
-    monkeypatch.setattr(pagination, "computes_columns", lambda queryset: False)
+    monkeypatch.setattr(pagination, "wide_rows", lambda queryset: False)
     plain = pages(admin_api, params, 3)
 
     assert ids_first == plain
@@ -70,8 +70,22 @@ def test_a_page_costs_the_same_queries_wherever_it_is(admin_api, logins):
     assert counts[0] <= 8
 
 
-def test_lists_without_computed_columns_page_as_before(admin_api, branch_a, branch_b):
+def test_lists_of_narrow_rows_page_as_before(admin_api, branch_a, branch_b):
+    from enlace.core.models import Department
+
+    Department.objects.create(name="Suporte")
+    Department.objects.create(name="Financeiro")
     with CaptureQueriesContext(connection) as ctx:
-        body = admin_api.get("/api/v1/branches/", {"page_size": 1}).json()
+        body = admin_api.get("/api/v1/departments/", {"page_size": 1}).json()
     assert body["count"] >= 2 and len(body["results"]) == 1
     assert not any('"id" IN (' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_joined_rows_page_over_ids(admin_api, branch_a, branch_b):
+    """Branches come with their city (``select_related``): the page's ids first, then its rows."""
+    first = admin_api.get("/api/v1/branches/", {"page_size": 1}).json()
+    with CaptureQueriesContext(connection) as ctx:
+        second = admin_api.get("/api/v1/branches/", {"page_size": 1, "page": 2}).json()
+    assert second["count"] == first["count"] >= 2
+    assert second["results"][0]["id"] != first["results"][0]["id"]
+    assert any('"id" IN (' in q["sql"] for q in ctx.captured_queries)

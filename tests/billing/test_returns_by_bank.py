@@ -160,10 +160,17 @@ def test_sicredi_sequence_restarts_each_year_and_never_repeats(sicredi):
     assert WalletSequence.objects.get(wallet=sicredi).year == 2027
 
 
-def test_sicredi_sequence_stops_at_99999_until_next_year(sicredi):
+def test_sicredi_sequence_moves_to_the_next_byte_then_stops_until_next_year(sicredi):
     take_nosso_numeros(sicredi, issue_date=datetime.date(2026, 5, 1))
     WalletSequence.objects.filter(wallet=sicredi).update(next_value=99_998)
-    assert list(take_nosso_numeros(sicredi, 2, issue_date=datetime.date(2026, 5, 2))) == [26299998, 26299999]
+    # 99,999 titles on byte 2, then byte 3 from 1 again: the numbers stay distinct.
+    assert list(take_nosso_numeros(sicredi, 3, issue_date=datetime.date(2026, 5, 2))) == [
+        26299998,
+        26299999,
+        26300001,
+    ]
+    WalletSequence.objects.filter(wallet=sicredi).update(next_value=8 * 99_999)
+    assert list(take_nosso_numeros(sicredi, issue_date=datetime.date(2026, 5, 2))) == [26999999]
     with pytest.raises(ApplicationError) as caught:
         take_nosso_numeros(sicredi, issue_date=datetime.date(2026, 5, 3))
     assert caught.value.code == "nosso_numero_exhausted"

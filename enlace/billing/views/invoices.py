@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from enlace.core import slowcache
 from enlace.core.exceptions import ApplicationError
 from enlace.core.forms import add_service_errors
 from enlace.core.views.actions import ObjectActionView
@@ -39,6 +40,7 @@ def invoice_actions(invoice: Invoice, user) -> dict:
         "can_settle": invoice.is_open and user.has_perm("billing.add_payment"),
         "can_cancel": invoice.is_open and not invoice.paid_amount and user.has_perm("billing.change_invoice"),
         "can_renegotiate": invoice.is_open and user.has_perm("billing.add_renegotiation"),
+        "can_second_copy": invoice.is_open and user.has_perm("billing.change_invoice"),
     }
 
 
@@ -58,10 +60,16 @@ class InvoiceListView(ObjectListView):
         query = self.request.GET.copy()
         query.pop("color", None)
         query.pop("page", None)
-        amounts, count = selectors.amount_by_color_and_count(queryset)
+        today = timezone.localdate()
+        # A broad filter (every invoice of the ISP) scans the table: kept for a while when slow.
+        (amounts, count), computed_at = slowcache.when_slow(
+            slowcache.query_key("invoice-colors", queryset, today),
+            lambda: selectors.amount_by_color_and_count(queryset, today),
+        )
         return {
             "legend": legend(InvoiceColor),
             "chart": chart(amounts),
+            "chart_computed_at": computed_at,
             "color_query": query.urlencode(),
             ROW_COUNT: count,  # the pagination's count, from the chart's query
         }
@@ -101,6 +109,8 @@ class InvoiceDetailView(ObjectDetailView):
                 and not invoice.renegotiated
                 and invoice.status != InvoiceStatus.CANCELLED
             )
+        # After the due date the PIX shown charges the amount due today (issue 16, item 6).
+        invoice.pix_payload = selectors.invoice_pix(invoice, today)[0]
         return {
             "invoice": invoice,
             "today": today,
@@ -243,8 +253,9 @@ class InvoicePixQrView(ObjectViewMixin, View):
 
     def get(self, request, pk):
         invoice = self.get_object()
-        if not invoice.pix_payload:
+        payload = selectors.invoice_pix(invoice)[0]
+        if not payload:
             raise Http404
-        response = HttpResponse(pix.qr_png(invoice.pix_payload, scale=6), content_type="image/png")
+        response = HttpResponse(pix.qr_png(payload, scale=6), content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
