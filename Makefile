@@ -117,7 +117,10 @@ bench: install  ## benchmarks on a scratch database; prints a table (docs/bench.
 	$(PY) bench/radius.py $(BENCH_RADIUS_ARGS)
 	$(PY) bench/billing.py $(BENCH_BILLING_ARGS)
 	$(PY) bench/support.py $(BENCH_SUPPORT_ARGS)
+	$(PY) bench/messaging.py $(BENCH_MESSAGING_ARGS)
+	$(PY) bench/fiscal.py $(BENCH_FISCAL_ARGS)
 	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
+	$(PY) bench/ixc.py $(BENCH_IXC_ARGS)
 
 # FreeRADIUS (Debian's freeradius, freeradius-postgresql) with deploy/freeradius, in the foreground,
 # against DATABASE_URL; RADIUS_ARGS adds options of `manage.py radius_server` (e.g. --debug,

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "bootstrap",
+    "django_tomselect",  # only its static files: Tom Select, the searchable select (core/widgets.py)
     "enlace.core",
     "enlace.customers",
     "enlace.contracts",
@@ -161,6 +162,12 @@ PORTAL_PASSWORD_RESET_MINUTES = int(os.environ.get("PORTAL_PASSWORD_RESET_MINUTE
 PORTAL_TICKETS_PER_HOUR = int(os.environ.get("PORTAL_TICKETS_PER_HOUR", "5"))
 PORTAL_REPLIES_PER_HOUR = int(os.environ.get("PORTAL_REPLIES_PER_HOUR", "30"))
 PORTAL_MESSAGE_MAX_CHARS = int(os.environ.get("PORTAL_MESSAGE_MAX_CHARS", "5000"))
+# NFCom (enlace.fiscal, docs/fiscal.md): the key that encrypts the A1 certificates at rest (a Fernet
+# key or any long secret; empty: derived from SECRET_KEY, for development only), the CA bundle the
+# SEFAZ client trusts (empty: the system's) and its timeout in seconds.
+ENLACE_FISCAL_KEY = os.environ.get("ENLACE_FISCAL_KEY", "")
+ENLACE_FISCAL_CA_FILE = os.environ.get("ENLACE_FISCAL_CA_FILE", "")
+ENLACE_FISCAL_TIMEOUT = float(os.environ.get("ENLACE_FISCAL_TIMEOUT", "30"))
 
 # Lockout after repeated failed logins (django-axes): by user name and source IP together
 # (AXES_FAILURE_LIMIT), and by source IP alone across user names (AXES_IP_FAILURE_LIMIT, higher:
@@ -343,6 +350,21 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enlace@localhost")
+
+# --- Billing messages (enlace.messaging, docs/messaging.md) --------------------------------------
+# SMS/WhatsApp provider: "" (none: only e-mail is sent), "twilio" or "webhook".
+MESSAGING_PROVIDER = os.environ.get("MESSAGING_PROVIDER", "")
+MESSAGING_TWILIO_ACCOUNT_SID = os.environ.get("MESSAGING_TWILIO_ACCOUNT_SID", "")
+MESSAGING_TWILIO_AUTH_TOKEN = os.environ.get("MESSAGING_TWILIO_AUTH_TOKEN", "")
+MESSAGING_TWILIO_FROM = os.environ.get("MESSAGING_TWILIO_FROM", "")
+MESSAGING_TWILIO_WHATSAPP_FROM = os.environ.get("MESSAGING_TWILIO_WHATSAPP_FROM", "")
+MESSAGING_TWILIO_API_URL = os.environ.get("MESSAGING_TWILIO_API_URL", "https://api.twilio.com")
+MESSAGING_WEBHOOK_URL = os.environ.get("MESSAGING_WEBHOOK_URL", "")
+MESSAGING_WEBHOOK_TOKEN = os.environ.get("MESSAGING_WEBHOOK_TOKEN", "")
+# Public base URL of this site, for the providers' delivery-status callbacks ("" = no callbacks).
+MESSAGING_CALLBACK_BASE_URL = os.environ.get("MESSAGING_CALLBACK_BASE_URL", "")
+# Attempts before a message is shown as failed (retried with backoff in between).
+MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "8"))
 
 # --- CEP lookup (SPEC A-1) -------------------------------------------------------------------
 # The local CEP table answers first; then this provider (ViaCEP's JSON API, `{cep}` is replaced).

@@ -12,8 +12,11 @@ urlpatterns = [
     path("", include("enlace.billing.urls")),
     path("", include("enlace.support.urls")),
     path("", include("enlace.sales.urls")),
+    path("", include("enlace.fiscal.urls")),
+    path("", include("enlace.messaging.urls")),
     path("portal/", include("enlace.portal.urls")),
     path("api/", include("enlace.api.urls")),
+    path("webservice/v1/", include("enlace.ixc.urls")),  # IXC-compatible webservice (docs/ixc.md)
     path("admin/", admin.site.urls),
 ]
 

@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.helpers.contracts",
     "tests.helpers.freeradius",
     "tests.helpers.nas",
+    "tests.helpers.sefaz",
 ]
 
 

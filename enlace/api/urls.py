@@ -31,6 +31,8 @@ API_MODULES = [
     "enlace.billing.api",
     "enlace.support.api",
     "enlace.sales.api",
+    "enlace.fiscal.api",
+    "enlace.messaging.api",
 ]
 
 extra_urls = []

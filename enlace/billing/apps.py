@@ -19,6 +19,7 @@ class BillingConfig(AppConfig):
             "collection_block_days",
             "trust_unlock_days",
             "billing_days_ahead",
+            "second_copy_max_days",
         )
         parameters.register(_("Finance"), BillingSettings, fields, order=50)
 
@@ -32,6 +33,7 @@ def register_ui():
     register("finance", _("Receivables"), "billing:invoice_list", "billing.view_invoice")
     register("finance", _("Payments received"), "billing:payment_list", "billing.view_payment")
     register("finance", _("Bank return files"), "billing:cnabimport_list", "billing.view_cnabimport")
+    register("finance", _("Remittance files"), "billing:remittance_list", "billing.view_remittance")
     register("finance", _("Billing runs"), "billing:billingrun_list", "billing.view_billingrun")
     customer_tabs.register(
         "finance",

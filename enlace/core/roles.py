@@ -30,6 +30,9 @@ DEFAULT_ROLES: dict[str, list[str]] = {
         "billing.view_*",
         "support.*",
         "sales.view_*",
+        "messaging.view_message",  # the customer's "Mensagens" tab
+        "messaging.resend_message",
+        "fiscal.view_fiscaldocument",  # the invoice's NFCom (DANFE-COM, XML) for the subscriber
     ],
     FINANCE: [
         *VIEW_REFERENCE,
@@ -38,6 +41,8 @@ DEFAULT_ROLES: dict[str, list[str]] = {
         "core.*_analyticaccount",
         "core.*_wallet",
         "sales.view_*",
+        "messaging.*",  # the régua de cobrança and its delivery log
+        "fiscal.*",  # NFCom: issue, transmit, cancel, the branches' emitter settings
     ],
     TECHNICIAN: [*VIEW_REFERENCE, "radius.*", "support.view_*", "support.*_serviceorder*"],
     # sales.* includes sales.change_sale_status ("Alterar": reopen a closed sale)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import secrets
 import string
 import threading
@@ -237,10 +238,11 @@ def _save(login: Login, *, actor: Actor, old_username: str | None, hash_password
     projection.write_login(login, old_username=old_username)
 
 
-def login_create(*, actor: Actor, **data) -> Login:
+def login_create(*, actor: Actor, password_is_digest: bool = False, **data) -> Login:
     """A new login (L-1 … L-9: once saved, FreeRADIUS authenticates it). ``contract`` is required; customer,
     branch and plan default to the contract's. With "Senha MD5" the typed password is stored as its MD5
-    digest."""
+    digest; ``password_is_digest`` says the password given already is that digest (a login moved in
+    from another system, e.g. IXC), so it is stored as it is."""
     if not data.get("contract") and not data.get("contract_id"):
         raise ValidationError({"contract": [_("This field is required.")]})
     login = Login()
@@ -248,8 +250,10 @@ def login_create(*, actor: Actor, **data) -> Login:
     _fill_from_contract(login)
     if not login.password:
         raise ValidationError({"password": [_("Type a password or generate one.")]})
+    if password_is_digest and not (login.password_md5 and re.fullmatch(r"[0-9a-f]{32}", login.password)):
+        raise ValidationError({"password": [_("An MD5 digest has 32 hexadecimal digits.")]})
     with transaction.atomic():
-        _save(login, actor=actor, old_username=None, hash_password=True)
+        _save(login, actor=actor, old_username=None, hash_password=not password_is_digest)
     return login
 
 

@@ -15,15 +15,18 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from enlace.billing.models import BillingRun, CnabImport
+from enlace.billing.models import BillingRun, CnabImport, Remittance
 from enlace.billing.services.invoices import invoice_create
 from enlace.billing.services.payments import payment_create
 from enlace.contracts.services import contract_create, history_add
 from enlace.core.models import AnalyticAccount, Department, Employee, PaymentCondition
 from enlace.customers.services import customer_create
+from enlace.fiscal.models import FiscalDocument
+from enlace.messaging.models import Message, MessageRule
 from enlace.radius.models import IpPool, Nas
 from enlace.radius.services import login_create, nas_save, pool_save
 from enlace.sales.models import Product
@@ -106,13 +109,48 @@ def add_records(admin, branch, start: int, stop: int) -> None:
             for day in (10, 11)
         ]
         payment_create(actor=admin, invoice=invoices[1])
+        FiscalDocument.objects.create(
+            branch=branch,
+            invoice=invoices[0],
+            cnpj=branch.cnpj,
+            series=1,
+            number=i + 1,
+            environment="2",
+            key=f"{i:044d}",
+            amount=Decimal("99.90"),
+            issued_at=timezone.now(),
+            xml=b"<NFCom/>",
+        )
         CnabImport.objects.create(
             wallet=wallet, file_name=f"retorno{i}.ret", sha256=f"{i:064d}", layout="240", bank_code="756"
         )
         BillingRun.objects.create(period=f"{2000 + i}-01", branch=branch, status=BillingRun.Status.DONE)
+        Remittance.objects.create(
+            wallet=wallet,
+            sequence=i + 1,
+            layout="240",
+            bank_code="756",
+            file_name=f"remessa{i}.rem",
+            sha256=f"{i:064d}",
+            size=0,
+            title_count=0,
+        )
         ticket_create(actor=admin, customer=customer, subject=subject, description="Sem sinal")
         service_order_create(actor=admin, subject=os_subject, description="Visita", customer=customer)
         sale_create(actor=admin, customer=customer, items=[{"product": product}])
+        rule = MessageRule.objects.create(
+            branch=branch, name=f"Régua {i}", event="overdue", days=10 + i, subject="Aviso", body_text="Texto"
+        )
+        Message.objects.create(
+            rule=rule,
+            event=rule.event,
+            channel="email",
+            key=f"invoice:{invoices[0].pk}",
+            customer=customer,
+            invoice=invoices[0],
+            recipient=f"cliente{i}@example.com",
+            text="Texto",
+        )
 
 
 def count_queries(get, url: str) -> tuple[int, int]:

@@ -20,14 +20,16 @@ from decimal import Decimal
 import pytest
 from django import forms as django_forms
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.formsets import BaseFormSet
 from django.test.utils import ContextList
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from enlace.billing.models import BillingRun, CnabImport, Invoice, Payment
+from enlace.billing.models import BillingRun, CnabImport, Invoice, Payment, Remittance
 from enlace.billing.services.invoices import invoice_create
 from enlace.billing.services.payments import payment_create
 from enlace.billing.services.renegotiation import renegotiation_start
@@ -37,6 +39,7 @@ from enlace.core.models import Department, Employee, ObjectChange, PaymentCondit
 from enlace.core.scope import restrict, scope_rule
 from enlace.customers.files.services import customer_file_create
 from enlace.customers.services import customer_create
+from enlace.messaging.models import Message, MessageRule
 from enlace.radius.models import IpPool, Nas
 from enlace.radius.services import login_create, nas_save, pool_save
 from enlace.sales.models import Product
@@ -64,6 +67,11 @@ ID_KIND = {
     "support:customer_tab_tickets": "customer",
     "support:customer_tab_orders": "customer",
     "sales:customer_tab_sales": "customer",
+    "messaging:customer_tab_messages": "customer",
+    "messaging:customer_preference": "customer",
+    "messaging:invoice_messages": "invoice",
+    "fiscal:invoice_issue": "invoice",
+    "fiscal:invoice_panel": "invoice",
 }
 
 #: Kinds not covered, with the reason (their models declare ``branch_scope = None``).
@@ -222,6 +230,11 @@ RECORD_KINDS = [
     "ticket",
     "serviceorder",
     "sale",
+    "messagerule",
+    "message",
+    "remittance",
+    "fiscalsettings",
+    "fiscaldocument",
 ]
 
 
@@ -298,7 +311,50 @@ def build_branch(admin, branch, n, reference) -> dict:
         actor=admin, subject=reference["os_subject"], description="Visita", customer=customer
     )
     sale = sale_create(actor=admin, customer=customer, items=[{"product": reference["product"]}])
+    rule = MessageRule.objects.create(
+        branch=branch, name=f"Régua {n}", event="overdue", days=5, subject="Aviso", body_text="Texto"
+    )
+    message = Message.objects.create(
+        rule=rule,
+        event="overdue",
+        channel="email",
+        key=f"invoice:{open_invoice.pk}",
+        customer=customer,
+        invoice=open_invoice,
+        recipient=f"cliente{n}@example.com",
+        text="Texto",
+    )
+    remittance = Remittance(
+        wallet=wallet,
+        sequence=1,
+        layout="240",
+        bank_code="756",
+        file_name=f"remessa{n}.rem",
+        sha256=f"{n}" * 64,
+        size=3,
+        title_count=0,
+    )
+    remittance.file.save(f"remessa{n}.rem", ContentFile(b"x\r\n"), save=False)
+    remittance.save()
+    from enlace.fiscal.models import FiscalDocument, FiscalSettings
+
+    fiscal = FiscalSettings.objects.create(branch=branch, cnpj=branch.cnpj, ie="123", city=branch.city)
+    fiscal_document = FiscalDocument.objects.create(
+        branch=branch,
+        invoice=open_invoice,
+        cnpj=branch.cnpj,
+        series=1,
+        number=1,
+        environment="2",
+        key=f"{n}" * 44,
+        amount=Decimal("99.90"),
+        issued_at=timezone.now(),
+        xml=b"<NFCom/>",
+    )
     return {
+        "fiscalsettings": fiscal,
+        "fiscaldocument": fiscal_document,
+        "remittance": remittance,
         "branch": branch,
         "employee": employee,
         "user": user,
@@ -319,6 +375,8 @@ def build_branch(admin, branch, n, reference) -> dict:
         "ticket": ticket,
         "serviceorder": order,
         "sale": sale,
+        "messagerule": rule,
+        "message": message,
     }
 
 
@@ -466,6 +524,7 @@ ADD_PAGES = {
     "support:ticket_add": {"customer": "customer"},
     "support:serviceorder_add": {"customer": "customer"},
     "sales:sale_add": {"customer": "customer"},
+    "fiscal:fiscalsettings_add": {},
 }
 
 

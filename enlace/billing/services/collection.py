@@ -32,6 +32,7 @@ from enlace.contracts.services import contract_set_access_status
 from enlace.core.exceptions import ApplicationError
 from enlace.core.types import Actor
 
+from .. import signals
 from ..models import BillingSettings, CollectionState
 from ..selectors import collection_candidates, oldest_overdue, trust_unlock_available
 
@@ -216,6 +217,7 @@ def trust_unlock(*, actor: Actor, contract: Contract, source: str = "operator") 
             % {"origin": origin, "date": _d(state.trust_until)},
             automatic=False,
         )
+        signals.send_on_commit(signals.trust_unlocked, Contract, contract=locked, until=state.trust_until)
     contract.refresh_from_db()
     return contract
 

@@ -27,7 +27,7 @@ from enlace.core.exceptions import ApplicationError
 from enlace.core.services import object_save
 from enlace.core.types import Actor
 
-from .. import boleto, pix
+from .. import boleto, pix, signals
 from ..models import Invoice, InvoiceKind, InvoiceStatus
 from .collection import collection_check_on_commit
 from .common import copy_fields, take_nosso_numeros
@@ -147,6 +147,7 @@ def invoice_create(*, actor: Actor, **data) -> Invoice:
         invoice.nosso_numero = take_nosso_numeros(invoice.wallet, issue_date=invoice.issue_date)[0]
         invoice_fill_charges(invoice)
         object_save(invoice, actor=actor)
+        signals.send_on_commit(signals.invoice_issued, Invoice, invoice=invoice)
     return invoice
 
 

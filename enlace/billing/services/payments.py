@@ -21,6 +21,7 @@ from enlace.core.money import brl, cents
 from enlace.core.services import object_save, operator_name_of, operator_of
 from enlace.core.types import Actor
 
+from .. import signals
 from ..models import ZERO, Invoice, InvoiceStatus, Payment, PaymentMethod
 from ..selectors import amount_due, late_charges
 from .collection import collection_check_on_commit
@@ -103,6 +104,7 @@ def payment_create(
         object_save(locked, actor=actor)
         # F-9: a contract's block follows its overdue invoices, so the contract is judged again.
         collection_check_on_commit([locked.contract_id])
+        signals.send_on_commit(signals.payment_received, Payment, payment=payment)
     copy_fields(locked, invoice)
     return payment
 
