@@ -22,27 +22,7 @@ class FiscalSettingsForm(EnlaceModelForm):
         model = FiscalSettings
         fields = [
             "branch",
-            "ie",
-            "crt",
-            "city",
-            "series",
-            "next_number",
-            "environment",
-            "issue_on",
-            "sefaz_url",
-            "cancel_hours",
-            "cclass",
-            "cfop",
-            "icms_cst",
-            "icms_rate",
-            "pis_rate",
-            "cofins_rate",
-            "fust_rate",
-            "funttel_rate",
-            "ibs_cbs",
-            "ibs_rate",
-            "cbs_rate",
-            "ibs_cbs_class",
+            *FiscalSettings.SETTING_FIELDS,
         ]
 
 

@@ -47,6 +47,30 @@ class FiscalSettings(EnlaceModel):
 
     branch_scope = "branch"
     audit_exclude = ("certificate_data", "certificate_password")
+    #: What the operator sets (form, API, detail page), besides the branch and the certificate.
+    SETTING_FIELDS = (
+        "ie",
+        "crt",
+        "city",
+        "series",
+        "next_number",
+        "environment",
+        "issue_on",
+        "sefaz_url",
+        "cancel_hours",
+        "cclass",
+        "cfop",
+        "icms_cst",
+        "icms_rate",
+        "pis_rate",
+        "cofins_rate",
+        "fust_rate",
+        "funttel_rate",
+        "ibs_cbs",
+        "ibs_rate",
+        "cbs_rate",
+        "ibs_cbs_class",
+    )
 
     branch = models.OneToOneField(
         Branch, on_delete=models.PROTECT, related_name="fiscal_settings", verbose_name=_("branch")
