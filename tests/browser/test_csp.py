@@ -18,7 +18,7 @@ from enlace.customers.services import customer_update
 from enlace.radius.apps import register_ui as register_radius_ui
 from enlace.sales.apps import register_ui as register_sales_ui
 from enlace.support.apps import register_ui as register_support_ui
-from tests.helpers.browser import log_in
+from tests.helpers.browser import log_in, wait_modal_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +89,7 @@ def test_operator_pages_run_under_the_policy(page, admin_user, customer, contrac
 
     # The customer page: its alert opens by itself (data-show-on-load), every tab loads.
     visit(page, customer.get_absolute_url(), "#customer-tabs")
-    expect(page.locator("#alert-modal")).to_be_visible()
+    wait_modal_shown(page, "alert-modal")
     page.click("#alert-ok")
     expect(page.locator("#alert-modal")).to_be_hidden()
     keys = walk_tabs(page, "#customer-tabs")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from enlace.core.models import Branch, GeneralParameters
 from enlace.customers.models import Cep, Customer, CustomerSettings
 from enlace.customers.services import customer_create
-from tests.helpers.browser import log_in
+from tests.helpers.browser import log_in, wait_modal_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,7 +102,7 @@ def test_alert_pops_up_when_the_record_opens(page, admin_user, branch_a):
     )
     page.goto(f"/customers/{customer.pk}/")
     modal = page.locator("#alert-modal")
-    modal.wait_for(state="visible")
+    wait_modal_shown(page, "alert-modal")
     assert "Falar com o financeiro" in modal.inner_text()
     page.click("#alert-ok")
     modal.wait_for(state="hidden")

@@ -96,3 +96,16 @@ def pick(page, field_id: str, text: str, option_text: str | None = None):
     option.wait_for()
     option.click()
     page.locator(f"#{field_id}-ts-dropdown").wait_for(state="hidden")
+
+
+def wait_modal_shown(page, modal_id: str):
+    """Wait until a Bootstrap modal has finished opening: a click during its fade-in is ignored by
+    Bootstrap (``_isTransitioning``), which made "OK" on the customer's alert flaky."""
+    page.locator(f"#{modal_id}").wait_for(state="visible")
+    page.wait_for_function(
+        """id => {
+            const modal = window.bootstrap.Modal.getInstance(document.getElementById(id));
+            return modal && modal._isShown && !modal._isTransitioning;
+        }""",
+        arg=modal_id,
+    )

@@ -101,6 +101,9 @@
       var depends = select.dataset.pickerDepends;
       var prefix = select.id.slice(0, select.id.length - select.name.length);
       var other = depends ? document.getElementById(prefix + depends) : null;
+      // An answer that arrives after the operator picked (a search typed before the click) must
+      // not open the list again: Tom Select reopens it on every load while the box has focus.
+      var picked = false;
       var control = new window.TomSelect(select, {
         valueField: "value",
         labelField: "text",
@@ -114,12 +117,18 @@
           var url = select.dataset.picker + "?q=" + encodeURIComponent(query);
           if (other && other.value) { url += "&" + encodeURIComponent(depends) + "=" + encodeURIComponent(other.value); }
           var self = this;
+          picked = false;
           self.clearOptions();
+          var done = function (results) {
+            callback(results);
+            if (picked) { self.close(); }
+          };
           fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
             .then(function (response) { return response.json(); })
-            .then(function (data) { callback(data.results); })
-            .catch(function () { callback(); });
+            .then(function (data) { done(data.results); })
+            .catch(function () { done(); });
         },
+        onItemAdd: function () { picked = true; },
         render: {
           no_results: function () { return '<div class="no-results">' + (select.dataset.pickerEmpty || "") + "</div>"; }
         }
