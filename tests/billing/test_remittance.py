@@ -172,6 +172,42 @@ def test_every_line_has_the_layout_width_and_the_counts_add_up(layout, bank):
 
 
 @pytest.mark.parametrize(("layout", "bank"), PAIRS)
+def test_a_title_line_does_not_depend_on_the_title_before_it(layout, bank):
+    """Lines start from a prototype made from the first title of each shape
+    (``remittance.Prototypes``): a title written after another with different values of its own
+    gives the same lines as the title written first (only the record numbers move)."""
+    first = title(
+        1,
+        due_date=date(2025, 5, 20),
+        amount=Decimal("150.00"),
+        issue_date=date(2025, 4, 1),
+        discount=Decimal("5.00"),
+        abatement=Decimal("1.00"),
+        payer_document="11.222.333/0001-81",
+        payer_name="Empresa Ltda",
+        payer_address="Av. Brasil, 1",
+        payer_neighbourhood="Bela Vista",
+        payer_cep="20000-000",
+        payer_city="Rio de Janeiro",
+        payer_uf="RJ",
+    )
+    second = title(2)
+    both = lines_of(build_remittance(header(layout, bank), [first, second]))
+    alone = lines_of(build_remittance(header(layout, bank), [second]))
+    size = (len(both) - len(alone)) or 1
+    start = 2 if layout == "240" else 1
+    theirs = alone[start : len(alone) - start]
+    ours = both[start + size : start + size + len(theirs)]
+    assert theirs
+    for mine, reference in zip(ours, theirs, strict=True):
+        if layout == "240":  # record number 9-13
+            mine, reference = mine[:8] + mine[13:], reference[:8] + reference[13:]
+        else:  # record sequence 395-400
+            mine, reference = mine[:394], reference[:394]
+        assert mine == reference
+
+
+@pytest.mark.parametrize(("layout", "bank"), PAIRS)
 def test_an_empty_remittance_has_only_headers_and_trailers(layout, bank):
     lines = lines_of(build_remittance(header(layout, bank), []))
     assert len(lines) == (4 if layout == "240" else 2)

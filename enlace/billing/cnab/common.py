@@ -7,6 +7,7 @@ manual page without converting.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -136,6 +137,13 @@ def _is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+@functools.lru_cache(maxsize=8192)
+def _cents(value: str) -> Decimal | None:
+    """The amount of a field of digits with two implied decimal places (``None``: not digits).
+    Cached: most amount fields of a return are zeros or repeat the plans' prices."""
+    return Decimal(int(value)).scaleb(-2) if _is_digits(value) else None
+
+
 class Line:
     """One padded line of a return file and the readers that validate its fields."""
 
@@ -165,10 +173,11 @@ class Line:
 
     def amount(self, fld: Field) -> Decimal:
         """A value with two implied decimal places ("13v2" in the manuals)."""
-        value = self.raw(fld)
-        if not _is_digits(value):
+        value = self.text[fld.start - 1 : fld.end]
+        amount = _cents(value)
+        if amount is None:
             raise self.error(f"{fld.name} ({fld.where}) must be an amount in digits, found {value!r}", fld)
-        return Decimal(int(value)).scaleb(-2)
+        return amount
 
     def date_value(self, fld: Field) -> date | None:
         """DDMMAAAA (8 positions) or DDMMAA (6 positions; years 70-99 are 19xx). Zeros or blanks

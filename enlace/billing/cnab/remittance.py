@@ -166,6 +166,26 @@ def clean_text(value: str) -> str:
 _NOT_DIGITS = re.compile(r"[^0-9]")
 
 
+# A file repeats its amounts (the plans' prices) and dates (a few due days): both are formatted
+# once per value.
+@functools.lru_cache(maxsize=4096)
+def _scaled(value: Decimal | None, places: int) -> str:
+    """``value`` in units of 10^-places as digits ("99.90" -> "9990"); ``ValueError`` when it has
+    more decimal places or is negative."""
+    scaled = Decimal(value or 0).scaleb(places)
+    if scaled != scaled.to_integral_value() or scaled < 0:
+        raise ValueError(value)
+    return str(int(scaled))
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(value: date | None, width: int) -> str:
+    """DDMMAAAA (8) or DDMMAA (6); zeros without a date."""
+    if value is None:
+        return "0" * width
+    return value.strftime("%d%m%Y" if width == 8 else "%d%m%y")
+
+
 def only_digits(value: str) -> str:
     return _NOT_DIGITS.sub("", value or "")
 
@@ -175,6 +195,12 @@ class Record:
 
     def __init__(self, length: int):
         self.buffer = [" "] * length
+
+    def copy(self) -> Record:
+        """A new record starting from this one's positions (``Prototypes``)."""
+        record = Record.__new__(Record)
+        record.buffer = self.buffer[:]
+        return record
 
     # The methods below inline the field's width and write the buffer themselves: a 100,000-title
     # file calls them millions of times (bench/billing.py).
@@ -204,19 +230,17 @@ class Record:
         self.buffer[start:end] = text.zfill(width)
 
     def amount(self, fld: Field, value: Decimal | None, places: int = 2) -> None:
-        scaled = Decimal(value or 0).scaleb(places)
-        if scaled != scaled.to_integral_value() or scaled < 0:
+        try:
+            digits = _scaled(value, places)
+        except ValueError:
             raise RemittanceError(
                 f"{fld.name}: {value} is not a non-negative value with {places} decimal places",
                 field=fld.name,
-            )
-        self.number(fld, int(scaled))
+            ) from None
+        self.number(fld, digits)
 
     def date(self, fld: Field, value: date | None) -> None:
-        if value is None:
-            self.put(fld, "0" * fld.width)
-        else:
-            self.put(fld, value.strftime("%d%m%Y" if fld.width == 8 else "%d%m%y"))
+        self.put(fld, _date_text(value, fld.width))
 
     def zeros(self, start: int, end: int) -> None:
         self.buffer[start - 1 : end] = ["0"] * (end - start + 1)
@@ -249,6 +273,40 @@ class BankNumber:
 
     number: str
     dv: str
+
+
+#: The title's values that decide the positions a line shares with other titles (``Prototypes``):
+#: the movement and the instructions. Every other value (number, dates, amounts, payer) is
+#: written per title.
+SHAPE = (
+    "movement",
+    "species",
+    "accept",
+    "interest_per_day",
+    "interest_rate",
+    "fine_rate",
+    "protest_days",
+    "write_off_days",
+)
+
+
+class Prototypes:
+    """The lines of a file's titles start from a copy of a prototype: the positions that depend
+    only on the wallet and on the title's ``SHAPE`` (a movement and its instructions, the same for
+    nearly every title of a file) are written once per shape, and only the title's own values per
+    title. ``fixed(header, title, index)`` must read nothing of the title but ``SHAPE``
+    (tests/billing/test_remittance.py builds lines both ways and compares them)."""
+
+    def __init__(self, header: RemittanceHeader, fixed):
+        self.header, self.fixed = header, fixed
+        self.made: dict[tuple, tuple[Record, ...]] = {}
+
+    def __call__(self, title: RemittanceTitle, index: int) -> list[Record]:
+        key = tuple(getattr(title, name) for name in SHAPE)
+        records = self.made.get(key)
+        if records is None:
+            records = self.made[key] = self.fixed(self.header, title, index)
+        return [record.copy() for record in records]
 
 
 def bank_number(header: RemittanceHeader, title: RemittanceTitle) -> BankNumber:

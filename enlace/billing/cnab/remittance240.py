@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from .common import BANK_NAMES
 from .remittance import (
+    Prototypes,
     Record,
     RemittanceError,
     RemittanceHeader,
@@ -112,14 +113,17 @@ def _nosso_numero_fields(record: Record, h: RemittanceHeader, t: RemittanceTitle
         record.text(at("nosso número", 38, 57), n.number + n.dv)
 
 
-def _segment_p(h: RemittanceHeader, t: RemittanceTitle, index: int, sequence: int) -> Record:
-    p = Record(240)
-    _common(p, h.bank, 1, 3)
-    p.number(at("record number", 9, 13), sequence)
-    p.put(at("segment", 14, 14), "P")
-    p.number(at("movement", 16, 17), movement_code(h, t, index))
+def _fixed(h: RemittanceHeader, t: RemittanceTitle, index: int) -> tuple[Record, Record, Record]:
+    """Segments P, Q and R with what depends on the wallet and the title's shape only
+    (``remittance.SHAPE``: movement and instructions); ``_title`` writes the rest."""
+    code = movement_code(h, t, index)
+    p, q, r = Record(240), Record(240), Record(240)
+    for record, segment in ((p, "P"), (q, "Q"), (r, "R")):
+        _common(record, h.bank, 1, 3)
+        record.put(at("segment", 14, 14), segment)
+        record.number(at("movement", 16, 17), code)
+
     _account_fields(p, h, 18)
-    _nosso_numero_fields(p, h, t)
     # 58 carteira (1 cobrança simples), 59 registration form (1 com cadastramento), 60 document
     # type (1 tradicional; Caixa and Sicoob leave it blank/2), 61 who issues the boleto (2 the
     # beneficiary), 62 who delivers it (2 the beneficiary).
@@ -128,44 +132,24 @@ def _segment_p(h: RemittanceHeader, t: RemittanceTitle, index: int, sequence: in
     p.put(at("document type", 60, 60), "2" if h.bank == "104" else "1")
     p.put(at("boleto issued by", 61, 61), "2")
     p.put(at("boleto delivered by", 62, 62), "2" if h.bank != "104" else "0")
-    if h.bank == "341":  # Itaú: "seu número" 63-72, blanks 73-77
-        p.text(at("document number", 63, 72), t.document_number)
-    elif h.bank == "104":  # Caixa: 63-73, blanks 74-77
-        p.text(at("document number", 63, 73), t.document_number)
-    else:
-        p.text(at("document number", 63, 77), t.document_number)
-    p.date(at("due date", 78, 85), t.due_date)
-    p.amount(at("amount", 86, 100), t.amount)
     p.zeros(101, 105)  # agência cobradora: the bank chooses
     p.put(at("collecting agency DV", 106, 106), "0" if h.bank in ("104", "341") else " ")
     if t.species not in _SPECIES:
         raise RemittanceError(f"unknown species {t.species!r}", field="species", title=index)
     p.number(at("species", 107, 108), _SPECIES[t.species])
     p.put(at("accept", 109, 109), "A" if t.accept else "N")
-    p.date(at("issue date", 110, 117), t.issue_date)
-    # Interest (C018): 1 valor por dia, 2 taxa mensal, 3 isento; from the day after the due date.
-    interest_date = t.due_date + timedelta(days=1)
+    # Interest (C018): 1 valor por dia, 2 taxa mensal, 3 isento; from the day after the due date
+    # (the date is the title's: ``_title``).
     if t.interest_per_day:
         p.put(at("interest code", 118, 118), "1")
-        p.date(at("interest date", 119, 126), interest_date)
         p.amount(at("interest", 127, 141), t.interest_per_day)
     elif t.interest_rate:
         p.put(at("interest code", 118, 118), "2")
-        p.date(at("interest date", 119, 126), interest_date)
         p.amount(at("interest", 127, 141), t.interest_rate)
     else:
         p.put(at("interest code", 118, 118), "3")
         p.zeros(119, 141)
-    # Discount (C021): 1 valor fixo até a data informada, 0 sem desconto.
-    if t.discount:
-        p.put(at("discount code", 142, 142), "1")
-        p.date(at("discount date", 143, 150), t.discount_until or t.due_date)
-        p.amount(at("discount", 151, 165), t.discount)
-    else:
-        p.zeros(142, 165)
     p.zeros(166, 180)  # IOF
-    p.amount(at("abatement", 181, 195), t.abatement)
-    p.text(at("company use", 196, 220), t.company_use)
     # Protest (C026): 1 protestar dias corridos, 3 não protestar; write-off (C028): 1 baixar.
     if t.protest_days:
         p.put(at("protest code", 221, 221), "1")
@@ -182,54 +166,85 @@ def _segment_p(h: RemittanceHeader, t: RemittanceTitle, index: int, sequence: in
         p.number(at("write-off days", 225, 227), t.write_off_days)
         p.put(at("currency", 228, 229), "09")  # real
         p.zeros(230, 239)  # credit operation contract
-    return p
 
-
-def _segment_q(h: RemittanceHeader, t: RemittanceTitle, index: int, sequence: int) -> Record:
-    q = Record(240)
-    _common(q, h.bank, 1, 3)
-    q.number(at("record number", 9, 13), sequence)
-    q.put(at("segment", 14, 14), "Q")
-    q.number(at("movement", 16, 17), movement_code(h, t, index))
-    document = only_digits(t.payer_document)
-    try:
-        q.put(at("payer document type", 18, 18), document_type(document))
-    except RemittanceError as error:
-        raise RemittanceError(
-            f"payer document: {error.message}", field="payer_document", title=index
-        ) from None
-    q.number(at("payer document", 19, 33), document)
-    q.text(at("payer name", 34, 63 if h.bank == "341" else 73), t.payer_name)
-    q.text(at("payer address", 74, 113), t.payer_address)
-    q.text(at("payer neighbourhood", 114, 128), t.payer_neighbourhood)
-    cep = only_digits(t.payer_cep)
-    if len(cep) != 8:
-        raise RemittanceError(f"payer CEP {t.payer_cep!r} must have 8 digits", field="payer_cep", title=index)
-    q.number(at("payer CEP", 129, 136), cep)
-    q.text(at("payer city", 137, 151), t.payer_city)
-    q.text(at("payer UF", 152, 153), t.payer_uf)
     q.zeros(154, 169)  # no guarantor ("sacador/avalista")
     q.zeros(210, 212)  # correspondent bank
-    return q
 
-
-def _segment_r(h: RemittanceHeader, t: RemittanceTitle, index: int, sequence: int) -> Record:
-    r = Record(240)
-    _common(r, h.bank, 1, 3)
-    r.number(at("record number", 9, 13), sequence)
-    r.put(at("segment", 14, 14), "R")
-    r.number(at("movement", 16, 17), movement_code(h, t, index))
     r.zeros(18, 65)  # second and third discounts
-    # Fine (C044 of R): 0 sem multa, 2 percentual; from the day after the due date.
+    # Fine (C044 of R): 0 sem multa, 2 percentual; from the day after the due date (``_title``).
     if t.fine_rate:
         r.put(at("fine code", 66, 66), "2")
-        r.date(at("fine date", 67, 74), t.due_date + timedelta(days=1))
         r.amount(at("fine", 75, 89), t.fine_rate)
     else:
         r.put(at("fine code", 66, 66), "0")
         r.zeros(67, 89)
     r.zeros(200, 231)  # payer occurrence code and automatic debit account: none
-    return r
+    return p, q, r
+
+
+_RECORD_NUMBER = at("record number", 9, 13)
+_DUE, _AMOUNT, _ISSUED = at("due date", 78, 85), at("amount", 86, 100), at("issue date", 110, 117)
+_INTEREST_DATE, _FINE_DATE = at("interest date", 119, 126), at("fine date", 67, 74)
+_DISCOUNT_CODE, _DISCOUNT_DATE = at("discount code", 142, 142), at("discount date", 143, 150)
+_DISCOUNT, _ABATEMENT = at("discount", 151, 165), at("abatement", 181, 195)
+_COMPANY_USE, _PAYER_TYPE = at("company use", 196, 220), at("payer document type", 18, 18)
+_PAYER_DOCUMENT, _PAYER_ADDRESS = at("payer document", 19, 33), at("payer address", 74, 113)
+_PAYER_DISTRICT, _PAYER_CEP = at("payer neighbourhood", 114, 128), at("payer CEP", 129, 136)
+_PAYER_CITY, _PAYER_UF = at("payer city", 137, 151), at("payer UF", 152, 153)
+
+
+def _title(
+    h: RemittanceHeader, t: RemittanceTitle, index: int, sequence: int, p: Record, q: Record, r: Record
+) -> None:
+    """The title's own values on the copies of its shape's segments (``_fixed``), numbered from
+    ``sequence`` (P; Q and R follow)."""
+    p.number(_RECORD_NUMBER, sequence)
+    q.number(_RECORD_NUMBER, sequence + 1)
+    r.number(_RECORD_NUMBER, sequence + 2)
+
+    _nosso_numero_fields(p, h, t)
+    if h.bank == "341":  # Itaú: "seu número" 63-72, blanks 73-77
+        p.text(at("document number", 63, 72), t.document_number)
+    elif h.bank == "104":  # Caixa: 63-73, blanks 74-77
+        p.text(at("document number", 63, 73), t.document_number)
+    else:
+        p.text(at("document number", 63, 77), t.document_number)
+    p.date(_DUE, t.due_date)
+    p.amount(_AMOUNT, t.amount)
+    p.date(_ISSUED, t.issue_date)
+    day_after = t.due_date + timedelta(days=1)
+    if t.interest_per_day or t.interest_rate:
+        p.date(_INTEREST_DATE, day_after)
+    # Discount (C021): 1 valor fixo até a data informada, 0 sem desconto.
+    if t.discount:
+        p.put(_DISCOUNT_CODE, "1")
+        p.date(_DISCOUNT_DATE, t.discount_until or t.due_date)
+        p.amount(_DISCOUNT, t.discount)
+    else:
+        p.zeros(142, 165)
+    p.amount(_ABATEMENT, t.abatement)
+    p.text(_COMPANY_USE, t.company_use)
+
+    document = only_digits(t.payer_document)
+    try:
+        q.put(_PAYER_TYPE, document_type(document))
+    except RemittanceError as error:
+        raise RemittanceError(
+            f"payer document: {error.message}", field="payer_document", title=index
+        ) from None
+    q.number(_PAYER_DOCUMENT, document)
+    q.text(at("payer name", 34, 63 if h.bank == "341" else 73), t.payer_name)
+    q.text(_PAYER_ADDRESS, t.payer_address)
+    q.text(_PAYER_DISTRICT, t.payer_neighbourhood)
+    cep = only_digits(t.payer_cep)
+    if len(cep) != 8:
+        raise RemittanceError(f"payer CEP {t.payer_cep!r} must have 8 digits", field="payer_cep", title=index)
+    q.number(_PAYER_CEP, cep)
+    q.text(_PAYER_CITY, t.payer_city)
+    q.text(_PAYER_UF, t.payer_uf)
+
+    if t.fine_rate:
+        r.date(_FINE_DATE, day_after)
 
 
 def build_remittance240(header: RemittanceHeader, titles: Iterable[RemittanceTitle]) -> bytes:
@@ -274,10 +289,12 @@ def build_remittance240(header: RemittanceHeader, titles: Iterable[RemittanceTit
     lines.append(str(lh))
 
     sequence = 0
+    prototypes = Prototypes(h, _fixed)
     for index, title in enumerate(titles, start=1):
-        for segment in (_segment_p, _segment_q, _segment_r):
-            sequence += 1
-            lines.append(str(segment(h, title, index, sequence)))
+        segments = prototypes(title, index)
+        _title(h, title, index, sequence + 1, *segments)
+        sequence += 3
+        lines.extend(map(str, segments))
 
     lt = Record(240)
     _common(lt, h.bank, 1, 5)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from .remittance import (
+    Prototypes,
     Record,
     RemittanceError,
     RemittanceHeader,
@@ -68,9 +69,10 @@ def _header(h: RemittanceHeader) -> Record:
     return r
 
 
-def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
+def _fixed(h: RemittanceHeader, t: RemittanceTitle, index: int) -> tuple[Record, ...]:
+    """The detail (and the fine record, where the bank keeps the fine apart) with what depends on
+    the wallet and the title's shape only (``remittance.SHAPE``); ``_title`` writes the rest."""
     d = Record(400)
-    n = bank_number(h, t)
     company = only_digits(h.company_document)
     if h.bank == "341":
         d.put(at("record type", 1, 1), "1")
@@ -81,7 +83,6 @@ def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
         d.number(at("account", 24, 28), h.account)
         d.text(at("account DAC", 29, 29), h.account_dv)
         d.zeros(34, 37)  # instruction / cancelled allegation
-        d.number(at("nosso número", 63, 70), n.number)
         d.zeros(71, 83)  # quantity of currency
         d.number(at("carteira", 84, 86), h.carteira)
         d.put(at("carteira code", 108, 108), "I")
@@ -98,8 +99,6 @@ def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
             d.amount(at("fine rate", 67, 70), t.fine_rate)
         else:
             d.zeros(66, 70)
-        d.number(at("nosso número", 71, 81), n.number)
-        d.text(at("nosso número DV", 82, 82), n.dv)
         d.zeros(83, 92)  # bonus per day
         d.put(at("boleto issued by", 93, 93), "2")  # the beneficiary issues it
         d.put(at("automatic debit", 94, 94), "N")
@@ -115,16 +114,11 @@ def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
         d.number(at("account", 23, 30), h.account)
         d.text(at("account check digit", 31, 31), h.account_dv)
         d.number(at("convênio", 32, 38), h.convenio)
-        d.number(at("nosso número", 64, 80), n.number)
         d.zeros(81, 84)  # instalment and value group
         d.number(at("carteira variation", 92, 94), h.variation or "0")
         d.zeros(95, 101)  # guarantee account and bordereau
         d.number(at("carteira", 107, 108), h.carteira)
-    d.text(at("company use", 38, 62) if h.bank != "001" else at("company use", 39, 63), t.company_use)
     d.number(at("movement", 109, 110), movement_code(h, t, index))
-    d.text(at("document number", 111, 120), t.document_number)
-    d.date(at("due date", 121, 126), t.due_date)
-    d.amount(at("amount", 127, 139), t.amount)
     d.number(at("bank", 140, 142), h.bank if h.bank != "237" else "0")
     d.zeros(143, 147 if h.bank != "001" else 146)  # collecting agency: the bank chooses
     species = _SPECIES[h.bank].get(t.species)
@@ -132,7 +126,6 @@ def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
         raise RemittanceError(f"unknown species {t.species!r}", field="species", title=index)
     d.number(at("species", 148, 149), species)
     d.put(at("accept", 150, 150), "A" if t.accept else "N")
-    d.date(at("issue date", 151, 156), t.issue_date)
     d.zeros(157, 160)  # instructions: none
     if t.protest_days:
         d.put(at("instruction 1", 157, 158), _PROTEST[h.bank])
@@ -140,13 +133,58 @@ def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
             d.number(at("protest days", 159, 160), t.protest_days)
         else:
             d.number(at("protest days", 392, 393), t.protest_days)
+    elif h.bank == "341":
+        d.zeros(392, 393)
+    d.zeros(193, 205)  # IOF
+    fine = _fine(h, t)
+    return (d,) if fine is None else (d, fine)
+
+
+def _fine(h: RemittanceHeader, t: RemittanceTitle) -> Record | None:
+    """Itaú's type 2 and Banco do Brasil's type 5 record: the fine, as a percentage, from the day
+    after the due date (``_title``). Bradesco carries the fine in the detail (66-70)."""
+    if not t.fine_rate or h.bank == "237":
+        return None
+    r = Record(400)
+    if h.bank == "341":
+        r.put(at("record type", 1, 1), "2")
+        r.put(at("fine code", 2, 2), "2")
+        r.amount(at("fine", 11, 23), t.fine_rate)
+    else:
+        r.put(at("record type", 1, 1), "5")
+        r.put(at("service", 2, 3), "99")  # cobrança de multa
+        r.put(at("fine code", 4, 4), "2")
+        r.amount(at("fine", 11, 22), t.fine_rate)
+    return r
+
+
+_FINE_DATE = {"341": at("fine date", 3, 10), "001": at("fine date", 5, 10)}
+_NAME_END = {"341": 264, "237": 274, "001": 271}
+
+
+def _title(
+    h: RemittanceHeader, t: RemittanceTitle, index: int, d: Record, fine: Record | None = None
+) -> None:
+    """The title's own values on the copies of its shape's records (``_fixed``)."""
+    n = bank_number(h, t)
+    if h.bank == "341":
+        d.number(at("nosso número", 63, 70), n.number)
+    elif h.bank == "237":
+        d.number(at("nosso número", 71, 81), n.number)
+        d.text(at("nosso número DV", 82, 82), n.dv)
+    else:
+        d.number(at("nosso número", 64, 80), n.number)
+    d.text(at("company use", 38, 62) if h.bank != "001" else at("company use", 39, 63), t.company_use)
+    d.text(at("document number", 111, 120), t.document_number)
+    d.date(at("due date", 121, 126), t.due_date)
+    d.amount(at("amount", 127, 139), t.amount)
+    d.date(at("issue date", 151, 156), t.issue_date)
     d.amount(at("interest per day", 161, 173), t.daily_interest())
     if t.discount:
         d.date(at("discount until", 174, 179), t.discount_until or t.due_date)
         d.amount(at("discount", 180, 192), t.discount)
     else:
         d.zeros(174, 192)
-    d.zeros(193, 205)  # IOF
     d.amount(at("abatement", 206, 218), t.abatement)
     payer = only_digits(t.payer_document)
     try:
@@ -156,8 +194,7 @@ def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
             f"payer document: {error.message}", field="payer_document", title=index
         ) from None
     d.number(at("payer document", 221, 234), payer)
-    name_end = {"341": 264, "237": 274, "001": 271}[h.bank]
-    d.text(at("payer name", 235, name_end), t.payer_name)
+    d.text(at("payer name", 235, _NAME_END[h.bank]), t.payer_name)
     d.text(at("payer address", 275, 314), t.payer_address)
     cep = only_digits(t.payer_cep)
     if len(cep) != 8:
@@ -167,32 +204,11 @@ def _detail(h: RemittanceHeader, t: RemittanceTitle, index: int) -> Record:
         d.text(at("payer neighbourhood", 315, 326), t.payer_neighbourhood)
         d.text(at("payer city", 335, 349), t.payer_city)
         d.text(at("payer UF", 350, 351), t.payer_uf)
+    day_after = t.due_date + timedelta(days=1)
     if h.bank == "341":  # interest from (386-391): the day after the due date
-        d.date(at("interest date", 386, 391), t.due_date + timedelta(days=1))
-        if not t.protest_days:
-            d.zeros(392, 393)
-    return d
-
-
-def _fine(h: RemittanceHeader, t: RemittanceTitle) -> Record | None:
-    """Itaú's type 2 and Banco do Brasil's type 5 record: the fine, as a percentage, from the day
-    after the due date. Bradesco carries the fine in the detail (66-70)."""
-    if not t.fine_rate or h.bank == "237":
-        return None
-    r = Record(400)
-    start = t.due_date + timedelta(days=1)
-    if h.bank == "341":
-        r.put(at("record type", 1, 1), "2")
-        r.put(at("fine code", 2, 2), "2")
-        r.date(at("fine date", 3, 10), start)
-        r.amount(at("fine", 11, 23), t.fine_rate)
-    else:
-        r.put(at("record type", 1, 1), "5")
-        r.put(at("service", 2, 3), "99")  # cobrança de multa
-        r.put(at("fine code", 4, 4), "2")
-        r.date(at("fine date", 5, 10), start)
-        r.amount(at("fine", 11, 22), t.fine_rate)
-    return r
+        d.date(at("interest date", 386, 391), day_after)
+    if fine is not None:
+        fine.date(_FINE_DATE[h.bank], day_after)
 
 
 def build_remittance400(header: RemittanceHeader, titles: Iterable[RemittanceTitle]) -> bytes:
@@ -200,11 +216,11 @@ def build_remittance400(header: RemittanceHeader, titles: Iterable[RemittanceTit
     if h.bank not in _BANK_LITERAL:
         raise RemittanceError(f"no CNAB 400 remittance layout for bank {h.bank!r}", field="bank")
     records = [_header(h)]
+    prototypes = Prototypes(h, _fixed)
     for index, title in enumerate(titles, start=1):
-        records.append(_detail(h, title, index))
-        fine = _fine(h, title)
-        if fine is not None:
-            records.append(fine)
+        made = prototypes(title, index)
+        _title(h, title, index, *made)
+        records.extend(made)
     records.append(Record(400))
     records[-1].put(at("record type", 1, 1), "9")
     lines = []

@@ -236,31 +236,44 @@ class _Run:
         self.contracts: set[int] = set()
 
     def write(self, records: list) -> None:
-        numbers = {n for n in (_number(r) for r in records) if n is not None}
+        # Whole invoices (locked) for the settlement lines only; the other lines (registration
+        # and information: most of a registration return) need the invoice's id alone.
+        settling = {n for n in (_number(r) for r in records if r.is_settlement) if n is not None}
+        others = {n for n in (_number(r) for r in records if not r.is_settlement) if n is not None}
         invoices = {
             inv.nosso_numero: inv
             for inv in Invoice.objects.select_for_update().filter(
-                wallet=self.wallet, nosso_numero__in=numbers
+                wallet=self.wallet, nosso_numero__any=settling
             )
         }
+        ids = {number: invoice.pk for number, invoice in invoices.items()}
+        others -= invoices.keys()
+        if others:
+            ids.update(
+                Invoice.objects.filter(wallet=self.wallet, nosso_numero__any=others).values_list(
+                    "nosso_numero", "pk"
+                )
+            )
         befores = {}
         items, payments, touched = [], [], {}
         registered: list[int] = []
         rejected: dict[int, str] = {}
+        import_id = self.imp.pk
         for record in records:
             number = _number(record)
             invoice = invoices.get(number)
-            if invoice is not None and record.occurrence_code in REGISTRATION_OCCURRENCES:
+            invoice_id = ids.get(number)
+            if invoice_id is not None and record.occurrence_code in REGISTRATION_OCCURRENCES:
                 # Bank registration (issue 16): 02 "entrada confirmada", 03 "entrada rejeitada".
                 if record.occurrence_code == ENTRY_CONFIRMED:
-                    registered.append(invoice.pk)
-                    rejected.pop(invoice.pk, None)
+                    registered.append(invoice_id)
+                    rejected.pop(invoice_id, None)
                 else:
-                    rejected[invoice.pk] = rejection_message(
+                    rejected[invoice_id] = rejection_message(
                         self.imp.layout, self.imp.bank_code, record.occurrence_reasons
                     )
             item = CnabRecord(
-                cnab_import=self.imp,
+                cnab_import_id=import_id,
                 line=record.line,
                 nosso_numero=record.nosso_numero[:30],
                 occurrence=record.occurrence_code,
@@ -272,7 +285,7 @@ class _Run:
                 interest=record.interest,
                 discount=record.discount,
                 fee=record.bank_fee,
-                invoice=invoice,
+                invoice_id=invoice_id,
             )
             if not record.is_settlement:
                 item.outcome = CnabRecord.Outcome.INFO
@@ -329,7 +342,7 @@ def _registration(registered: list[int], rejected: dict[int, str]) -> None:
     rejected ones with the bank's reasons in words."""
     confirmed = [pk for pk in registered if pk not in rejected]
     if confirmed:
-        Invoice.objects.filter(pk__in=confirmed).update(
+        Invoice.objects.filter(pk__any=confirmed).update(
             registration_status=RegistrationStatus.REGISTERED, registration_message=""
         )
     for pk, message in rejected.items():

@@ -287,15 +287,17 @@ def header_from_json(data: dict) -> RemittanceHeader:
 
 
 def _chunks(queryset: QuerySet) -> Iterator[list[tuple]]:
-    """The rows (``_ROW``) of the invoices of ``queryset`` by primary key, ``CHUNK`` at a time."""
+    """The rows (``_ROW``) of the invoices of ``queryset`` by primary key, ``CHUNK`` at a time:
+    the ids first, then their rows by primary key (joined with the filter, PostgreSQL hashed the
+    whole customer table for every chunk)."""
     queryset = queryset.order_by("pk")
     last = 0
     while True:
-        chunk = list(queryset.filter(pk__gt=last).values_list(*_ROW)[:CHUNK])
-        if not chunk:
+        ids = list(queryset.filter(pk__gt=last).values_list("pk", flat=True)[:CHUNK])
+        if not ids:
             return
-        yield chunk
-        last = chunk[-1][0]
+        yield list(Invoice.objects.filter(pk__any=ids).order_by("pk").values_list(*_ROW))
+        last = ids[-1]
 
 
 class _Writer:
