@@ -3,6 +3,7 @@ views hand the cleaned values to the services (``enlace.billing.services``: ``in
 ``payments``, ``imports``, ``runs``, ``renegotiation``), which validate again and write in one transaction."""
 
 import datetime
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -140,6 +141,12 @@ class SecondCopyForm(EnlaceForm):
     """ "Segunda via": a new due date for an open invoice."""
 
     due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ChangeAmountForm(EnlaceForm):
+    """A new face value for an open invoice nothing was paid of."""
+
+    amount = forms.DecimalField(label=_("New amount"), min_value=Decimal("0.01"), **MONEY)
 
 
 # --- Settlement, cancellation, reversal -----------------------------------------------------------

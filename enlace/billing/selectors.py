@@ -287,8 +287,9 @@ def pending_write_offs(wallet) -> QuerySet:
     ).filter(~Exists(written_off))
 
 
-def pending_due_date_changes(wallet) -> QuerySet:
-    """Open invoices the bank knows of whose due date changed ("segunda via") since the last file (06)."""
+def pending_changes(wallet) -> QuerySet:
+    """Open invoices the bank knows of that changed since the last file: a new due date
+    ("segunda via", 06) or a new amount (47)."""
     return Invoice.objects.filter(
         wallet=wallet,
         status__in=OPEN_STATUSES,

@@ -20,6 +20,11 @@ urlpatterns = [
         remittances.InvoiceSecondCopyView.as_view(),
         name="invoice_second_copy",
     ),
+    path(
+        "invoices/<int:pk>/change-amount/",
+        remittances.InvoiceChangeAmountView.as_view(),
+        name="invoice_change_amount",
+    ),
     *model_urls(Invoice, "invoices", list=invoices.InvoiceListView, detail=invoices.InvoiceDetailView),
     # Payments
     path("payments/<int:pk>/receipt.pdf", payments.PaymentReceiptPdfView.as_view(), name="payment_receipt"),

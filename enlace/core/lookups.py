@@ -82,3 +82,6 @@ class AnyOf(In):
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", (*lhs_params, values)
+
+
+ForeignObject.register_lookup(AnyOf)  # ``invoice__any=[ids]``: the key's values

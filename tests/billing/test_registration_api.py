@@ -18,7 +18,7 @@ from enlace.billing.pdf.common import slip_of
 from enlace.billing.selectors import invoice_pix
 from enlace.billing.services.remittances import remittance_generate
 from enlace.billing.services.runs import billing_run_start_and_execute
-from enlace.billing.services.second_copy import invoice_second_copy
+from enlace.billing.services.second_copy import invoice_change_amount, invoice_second_copy
 from enlace.contracts.services import contract_activate, contract_create
 from enlace.core.exceptions import ApplicationError
 from enlace.core.models import Wallet
@@ -159,6 +159,64 @@ def test_second_copy_limits(admin_user, admin_web, wallet, billed):
         {"due_date": str(today + datetime.timedelta(days=2))},
     )
     assert done.status_code == 302
+
+
+def test_amount_change_goes_to_the_bank(admin_user, admin_api, admin_web, wallet, billed):
+    """Issue 16: an amount change of a title the bank knows goes as movement 47 with the new
+    face value, once; the boleto and PIX follow; a due date and an amount changed together give
+    two lines; changing back to what the bank has gives none."""
+    remittance_generate(wallet=wallet, actor=admin_user)
+    invoice = billed[0]
+    old_barcode = invoice.barcode
+
+    page = admin_web.get(reverse("billing:invoice_detail", args=[invoice.pk])).content.decode()
+    assert 'id="change-amount-button"' in page
+    done = admin_web.post(reverse("billing:invoice_change_amount", args=[invoice.pk]), {"amount": "1.234,56"})
+    assert done.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.amount == D("1234.56") and invoice.changes == 1 and invoice.barcode != old_barcode
+    assert invoice.barcode[9:19] == "0000123456"  # the boleto's amount field
+    data = remittance_generate(wallet=wallet, actor=admin_user).remittance.file.read()
+    (p,) = segments(data, "P")
+    assert p[15:17] == "47" and p[85:100] == "000000000123456"
+    assert remittance_generate(wallet=wallet, actor=admin_user).remittance is None
+
+    new_due = timezone.localdate() + datetime.timedelta(days=4)
+    invoice_second_copy(actor=admin_user, invoice=invoice, due_date=new_due)
+    response = admin_api.post(
+        f"/api/v1/invoices/{invoice.pk}/change-amount/", {"amount": "150.00"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    data = remittance_generate(wallet=wallet, actor=admin_user).remittance.file.read()
+    assert sorted(p[15:17] for p in segments(data, "P")) == ["06", "47"]
+
+    response = admin_api.post(
+        f"/api/v1/invoices/{invoice.pk}/change-amount/", {"amount": "99.00"}, format="json"
+    )
+    assert response.status_code == 200
+    response = admin_api.post(
+        f"/api/v1/invoices/{invoice.pk}/change-amount/", {"amount": "150.00"}, format="json"
+    )
+    assert response.status_code == 200
+    assert remittance_generate(wallet=wallet, actor=admin_user).remittance is None  # the bank has 150.00
+    invoice.refresh_from_db()
+    assert invoice.sent_changes == invoice.changes == 5
+
+
+def test_amount_change_refusals(admin_user, admin_api, wallet, billed, branch_a):
+    response = admin_api.post(
+        f"/api/v1/invoices/{billed[0].pk}/change-amount/", {"amount": "0"}, format="json"
+    )
+    assert response.status_code == 400 and "amount" in response.json()
+    Invoice.objects.filter(pk=billed[1].pk).update(paid_amount=D("10.00"), status="P")
+    with pytest.raises(ApplicationError):
+        invoice_change_amount(actor=admin_user, invoice=billed[1], amount=D("50.00"))
+    # Banco do Brasil CNAB 400 has no amount change: a title at the bank is refused.
+    Wallet.objects.filter(pk=wallet.pk).update(cnab_layout="400")
+    Invoice.objects.filter(pk=billed[0].pk).update(registration_status=RegistrationStatus.SENT)
+    billed[0].refresh_from_db()
+    with pytest.raises(ApplicationError, match="no amount change"):
+        invoice_change_amount(actor=admin_user, invoice=billed[0], amount=D("50.00"))
 
 
 @pytest.fixture

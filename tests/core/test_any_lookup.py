@@ -32,3 +32,7 @@ def test_any_sends_one_parameter_on_postgresql(branch_a):
 
 def test_an_empty_list_matches_nothing(branch_a):
     assert not Branch.objects.filter(pk__any=[]).exists()
+
+
+def test_any_on_a_foreign_key(branch_a, branch_b, city):
+    assert set(Branch.objects.filter(city__any=[city.pk])) == set(Branch.objects.filter(city__in=[city.pk]))

@@ -2,6 +2,8 @@
 stable contract, never renamed; and ``cnab-imports``, ``billing-runs``). They translate only; the viewsets
 hand the values to the services."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count
 from django.utils import timezone
@@ -175,6 +177,16 @@ class SecondCopySerializer(serializers.Serializer):
     due_date = BoundedDateField(
         label=_("new due date"),
         help_text=_("From today up to the days the finance parameters allow ('segunda via')."),
+    )
+
+
+class ChangeAmountSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        label=_("new amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("The invoice's new face value (open, nothing paid)."),
     )
 
 

@@ -52,7 +52,7 @@ from ..services.invoices import invoice_cancel, invoice_create
 from ..services.payments import payment_create, payment_reverse
 from ..services.remittances import remittance_generate
 from ..services.runs import billing_run_start
-from ..services.second_copy import invoice_second_copy
+from ..services.second_copy import invoice_change_amount, invoice_second_copy
 from . import serializers as s
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class InvoiceViewSet(
     action_permissions = {
         "cancel": ("billing.change_invoice",),
         "second_copy": ("billing.change_invoice",),
+        "change_amount": ("billing.change_invoice",),
     }
 
     def perform_create(self, serializer):
@@ -124,6 +125,19 @@ class InvoiceViewSet(
         params.is_valid(raise_exception=True)
         invoice = invoice_second_copy(
             actor=request.user, invoice=invoice, due_date=params.validated_data["due_date"]
+        )
+        return Response(self.get_serializer(invoice).data)
+
+    @extend_schema(request=s.ChangeAmountSerializer, responses=s.InvoiceSerializer)
+    @action(detail=True, methods=["post"], url_path="change-amount", filter_backends=[])
+    def change_amount(self, request, pk=None):
+        """A new ``amount`` for an open invoice nothing was paid of; the boleto and PIX follow and
+        the next remittance tells the bank (47; 31 in Itaú and Bradesco CNAB 400)."""
+        invoice = self.get_object()
+        params = s.ChangeAmountSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        invoice = invoice_change_amount(
+            actor=request.user, invoice=invoice, amount=params.validated_data["amount"]
         )
         return Response(self.get_serializer(invoice).data)
 

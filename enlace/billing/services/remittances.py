@@ -4,7 +4,8 @@ one file per call, stored once and never changed (docs/billing.md, "Bank registr
 - ``remittance_generate(*, wallet, actor)`` takes the wallet's next file number under a row lock
   (``WalletRegistration``), writes one title line per pending movement — 01 entry of a new
   invoice, 02 write-off of a cancelled or renegotiated one the bank knows of, 06 new due date
-  ("segunda via") — stores the file with its SHA-256 and one ``RemittanceItem`` per line (the
+  ("segunda via") and 47 new amount (31 in Itaú and Bradesco CNAB 400), each when the invoice
+  differs from what the bank last received (the stored lines) — stores the file with its SHA-256 and one ``RemittanceItem`` per line (the
   values sent), and marks the entries ``sent``. With nothing pending it makes **no file** and
   returns ``remittance=None`` ("nothing new"): file numbers are not spent on empty files.
 - The unique constraint (invoice, movement, change) of ``RemittanceItem`` keeps a movement from
@@ -42,7 +43,7 @@ from ..cnab import Movement, RemittanceError, RemittanceHeader, RemittanceTitle,
 from ..cnab.remittance import MOVEMENT_CODES, only_digits
 from ..models import Invoice, RegistrationStatus, Remittance, RemittanceItem, WalletRegistration
 from ..registration import RegistrationResult
-from ..selectors import pending_due_date_changes, pending_entries, pending_write_offs
+from ..selectors import pending_changes, pending_entries, pending_write_offs
 
 CHUNK = 2000
 
@@ -309,26 +310,60 @@ class _Writer:
         self.position = 0
         self.items: list[tuple] = []
         self.skipped: dict[int, str] = {}
+        self.unchanged: list[tuple[int, int]] = []  # (invoice id, change counter)
 
     def titles(self, movements) -> Iterator[RemittanceTitle]:
+        """The lines of ``movements``: (movement, invoices) pairs, where movement ``None`` means
+        "what changed since the bank last heard of the invoice" (``_changed``)."""
         make = self.maker.make
         for movement, queryset in movements:
             for chunk in _chunks(queryset):
+                known = _last_sent(chunk) if movement is None else {}
                 for row in chunk:
-                    title, snapshot = make(row, movement)
-                    if movement == Movement.ENTRY and (reason := _not_sendable(title)):
-                        self.skipped[row[0]] = reason
-                        continue
-                    self.position += 1
-                    change = row[6] if movement == Movement.DUE_DATE else 0
-                    self.items.append((self.position, row[0], movement.value, change, snapshot))
-                    yield title
+                    lines = (movement,) if movement is not None else self._changed(row, known.get(row[0], {}))
+                    for line in lines:
+                        title, snapshot = make(row, line)
+                        if line == Movement.ENTRY and (reason := _not_sendable(title)):
+                            self.skipped[row[0]] = reason
+                            continue
+                        self.position += 1
+                        change = row[6] if movement is None else 0
+                        self.items.append((self.position, row[0], line.value, change, snapshot))
+                        yield title
                 self.flush()
+
+    def _changed(self, row, known: dict) -> tuple[Movement, ...]:
+        """A due-date change (06) and/or an amount change (47; 31 in Itaú and Bradesco CNAB 400)
+        where the invoice differs from what the bank last received; none when it is the same
+        again (its change counter is then marked sent as it is)."""
+        lines = []
+        if known.get("due_date") != row[2].isoformat():
+            lines.append(Movement.DUE_DATE)
+        if known.get("amount") != str(row[3]):
+            lines.append(Movement.AMOUNT)
+        if not lines:
+            self.unchanged.append((row[0], row[6]))
+        return tuple(lines)
 
     def flush(self) -> None:
         if self.items:
             _insert_items(self.remittance.pk, self.items)
         self.items = []
+
+
+def _last_sent(rows: list[tuple]) -> dict[int, dict]:
+    """What the bank last received of each invoice of ``rows`` (its entry's values, updated by
+    the changes sent since), from the stored lines."""
+    known: dict[int, dict] = {}
+    items = (
+        RemittanceItem.objects.filter(invoice_id__any=[row[0] for row in rows])
+        .exclude(movement=RemittanceItem.Movement.WRITE_OFF)
+        .order_by("remittance_id", "position")
+        .values_list("invoice_id", "snapshot")
+    )
+    for invoice_id, snapshot in items:
+        known.setdefault(invoice_id, {}).update(snapshot)
+    return known
 
 
 def _insert_items(remittance_id: int, items: list[tuple]) -> None:
@@ -376,7 +411,7 @@ def remittance_generate(*, wallet: Wallet, actor: Actor) -> RegistrationResult:
         movements = [
             (Movement.ENTRY, pending_entries(wallet)),
             (Movement.WRITE_OFF, pending_write_offs(wallet)),
-            (Movement.DUE_DATE, pending_due_date_changes(wallet)),
+            (None, pending_changes(wallet)),
         ]
         result = RegistrationResult()
         if not any(qs.exists() for _movement, qs in movements):
@@ -401,6 +436,7 @@ def remittance_generate(*, wallet: Wallet, actor: Actor) -> RegistrationResult:
         except _NothingSent as nothing:
             result.skipped = nothing.skipped
             _note_skipped(nothing.skipped)
+            _mark_unchanged(nothing.unchanged)
             return result
         storage = Remittance._meta.get_field("file").storage
         name = storage.save(f"remittances/{now:%Y/%m}/{remittance.file_name}", ContentFile(data))
@@ -412,7 +448,7 @@ def remittance_generate(*, wallet: Wallet, actor: Actor) -> RegistrationResult:
                 title_count=writer.position,
             )
             WalletRegistration.objects.filter(pk=registration.pk).update(next_sequence=sequence + 1)
-            _mark_sent(remittance)
+            _mark_sent(remittance, writer.unchanged)
             _note_skipped(writer.skipped)
         except BaseException:
             storage.delete(name)
@@ -425,8 +461,8 @@ def remittance_generate(*, wallet: Wallet, actor: Actor) -> RegistrationResult:
 
 
 class _NothingSent(Exception):
-    def __init__(self, skipped: dict[int, str]):
-        self.skipped = skipped
+    def __init__(self, skipped: dict[int, str], unchanged: list[tuple[int, int]]):
+        self.skipped, self.unchanged = skipped, unchanged
 
 
 def _write(wallet, header, movements, result, actor) -> tuple[Remittance, _Writer, bytes]:
@@ -451,20 +487,27 @@ def _write(wallet, header, movements, result, actor) -> tuple[Remittance, _Write
         ) from exc
     writer.flush()
     if writer.position == 0:
-        raise _NothingSent(writer.skipped)  # every pending title was skipped: no file
+        raise _NothingSent(writer.skipped, writer.unchanged)  # every pending title was skipped: no file
     return remittance, writer, data
 
 
-def _mark_sent(remittance: Remittance) -> None:
+def _mark_sent(remittance: Remittance, unchanged: list[tuple[int, int]]) -> None:
     items = RemittanceItem.objects.filter(remittance=remittance)
     entries = items.filter(movement=RemittanceItem.Movement.ENTRY)
     Invoice.objects.filter(pk__in=entries.values("invoice_id")).update(
         registration_status=RegistrationStatus.SENT, registration_message="", sent_changes=F("changes")
     )
-    changes = items.filter(movement=RemittanceItem.Movement.DUE_DATE)
+    changes = items.filter(movement__in=(RemittanceItem.Movement.DUE_DATE, RemittanceItem.Movement.AMOUNT))
     Invoice.objects.filter(pk__in=changes.values("invoice_id")).update(
         sent_changes=Subquery(changes.filter(invoice_id=OuterRef("pk")).values("change")[:1])
     )
+    _mark_unchanged(unchanged)
+
+
+def _mark_unchanged(unchanged: list[tuple[int, int]]) -> None:
+    """Invoices changed back to what the bank has: their changes count as sent."""
+    for invoice_id, change in unchanged:
+        Invoice.objects.filter(pk=invoice_id, sent_changes__lt=change).update(sent_changes=change)
 
 
 def _note_skipped(skipped: dict[int, str]) -> None:

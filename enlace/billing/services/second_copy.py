@@ -1,4 +1,5 @@
-"""The "segunda via" of an invoice (issue 16, item 6): a new due date for an open invoice.
+"""The "segunda via" of an invoice (issue 16, item 6): a new due date for an open invoice; and
+a new amount for an open invoice nothing was paid of (``invoice_change_amount``).
 
 The change is recorded (the invoice's audit entry has the old and new due date) and counted
 (``Invoice.changes``): while ``changes > sent_changes`` the next remittance of a wallet the bank
@@ -11,6 +12,7 @@ value stays, and fine and interest count from the new due date. How far the new 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,10 +23,16 @@ from enlace.core.exceptions import ApplicationError
 from enlace.core.services import object_save
 from enlace.core.types import Actor
 
+from ..cnab import Movement
+from ..cnab.remittance import MOVEMENT_CODES
 from ..models import BillingSettings, Invoice
+from ..selectors import AT_THE_BANK
 from .collection import collection_check_on_commit
 from .common import copy_fields
 from .invoices import invoice_fill_charges
+
+#: The (layout, bank) pairs whose remittance can change a registered title's amount.
+AMOUNT_CHANGE_LAYOUTS = frozenset(key for key, codes in MOVEMENT_CODES.items() if Movement.AMOUNT in codes)
 
 
 def invoice_second_copy(*, actor: Actor, invoice: Invoice, due_date: datetime.date) -> Invoice:
@@ -53,6 +61,51 @@ def invoice_second_copy(*, actor: Actor, invoice: Invoice, due_date: datetime.da
         invoice_fill_charges(locked)
         object_save(locked, actor=actor)
         # F-9: a contract's block follows its overdue invoices; this one may no longer be.
+        collection_check_on_commit([locked.contract_id])
+    copy_fields(locked, invoice)
+    return invoice
+
+
+def invoice_change_amount(*, actor: Actor, invoice: Invoice, amount: Decimal) -> Invoice:
+    """Give the open ``invoice`` (nothing paid yet) the new face value ``amount``; the boleto and
+    PIX follow, and when the bank knows the title the next remittance carries the new amount
+    (47; 31 in Itaú and Bradesco CNAB 400). Banco do Brasil's CNAB 400 (CBR641) has no command
+    for it: such a title is refused (cancel it, which writes it off, and issue a new invoice).
+    ``ValidationError`` on ``amount``; ``ApplicationError`` when the invoice cannot change."""
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": [_("The new amount must be greater than zero.")]})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": [_("The new amount has at most two decimal places.")]})
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().select_related("wallet__branch").get(pk=invoice.pk)
+        if not locked.is_open or locked.paid_amount > 0:
+            raise ApplicationError(
+                _("Only an open invoice with nothing paid can have its amount changed."),
+                code="invalid_transition",
+            )
+        if amount == locked.amount:
+            raise ValidationError({"amount": [_("The invoice already has this amount.")]})
+        if locked.discount > amount:
+            raise ValidationError(
+                {"amount": [_("The new amount cannot be lower than the invoice's discount.")]}
+            )
+        wallet = locked.wallet
+        if (
+            locked.registration_status in AT_THE_BANK
+            and (wallet.cnab_layout, wallet.bank_code) not in AMOUNT_CHANGE_LAYOUTS
+        ):
+            raise ApplicationError(
+                _(
+                    "This bank's remittance layout has no amount change for a registered title: "
+                    "cancel the invoice (the bank writes it off) and issue a new one."
+                ),
+                code="no_amount_change",
+                field="amount",
+            )
+        locked.amount = amount
+        locked.changes += 1
+        invoice_fill_charges(locked)
+        object_save(locked, actor=actor)
         collection_check_on_commit([locked.contract_id])
     copy_fields(locked, invoice)
     return invoice

@@ -41,6 +41,9 @@ def invoice_actions(invoice: Invoice, user) -> dict:
         "can_cancel": invoice.is_open and not invoice.paid_amount and user.has_perm("billing.change_invoice"),
         "can_renegotiate": invoice.is_open and user.has_perm("billing.add_renegotiation"),
         "can_second_copy": invoice.is_open and user.has_perm("billing.change_invoice"),
+        "can_change_amount": invoice.is_open
+        and not invoice.paid_amount
+        and user.has_perm("billing.change_invoice"),
     }
 
 

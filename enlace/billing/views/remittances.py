@@ -22,7 +22,7 @@ from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectVi
 from .. import forms, tables
 from ..models import BillingSettings, Invoice, Remittance, RemittanceItem, WalletRegistration
 from ..services.remittances import remittance_generate, wallet_registration_set
-from ..services.second_copy import invoice_second_copy
+from ..services.second_copy import invoice_change_amount, invoice_second_copy
 
 
 class RemittanceListView(ObjectListView):
@@ -161,3 +161,18 @@ class InvoiceSecondCopyView(ObjectActionView):
 
     def perform(self, invoice, data):
         return invoice_second_copy(actor=self.request.user, invoice=invoice, due_date=data["due_date"])
+
+
+class InvoiceChangeAmountView(ObjectActionView):
+    """A new amount for an open invoice nothing was paid of; the boleto and PIX follow."""
+
+    model = Invoice
+    form_class = forms.ChangeAmountForm
+    template_name = "billing/invoice_change_amount.html"
+    success_message = gettext_lazy("%(object)s: new amount recorded; the next remittance tells the bank.")
+
+    def get_context(self, obj, form):
+        return {**super().get_context(obj, form), "invoice": obj, "color": obj.color()}
+
+    def perform(self, invoice, data):
+        return invoice_change_amount(actor=self.request.user, invoice=invoice, amount=data["amount"])
