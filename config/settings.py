@@ -382,7 +382,7 @@ RADIUS_COA_RETRY_DELAY = float(os.environ.get("RADIUS_COA_RETRY_DELAY", "5"))
 RADIUS_COA_BACKGROUND = env_bool("RADIUS_COA_BACKGROUND", True)
 
 # --- Tables ---------------------------------------------------------------------------------
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/enlace.html"  # bootstrap5, rows by core.templatetags.enlace_tables
 DJANGO_TABLES2_PAGE_RANGE = 8
 
 LOGGING = {

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from . import tablecells
 from .models import (
     AnalyticAccount,
     Branch,
@@ -14,6 +15,8 @@ from .models import (
     PaymentCondition,
     Wallet,
 )
+
+tablecells.install()  # django-tables2 reads each render's signature once (core.tablecells)
 
 
 class EnlaceTable(tables.Table):
