@@ -180,6 +180,24 @@ def invoice_pix(invoice: Invoice, on: datetime.date | None = None) -> tuple[str,
     return payload, total
 
 
+def pix_qr_png(payload: str, *, scale: int = 8) -> bytes:
+    """The PNG of the QR code of ``payload``, drawn once and kept a day in the cache (Redis in
+    production): the portal's invoice page asks for it on every view, and drawing it costs about
+    20 ms of CPU (bench/load.py). The payload is the key: a new amount is a new image."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from . import pix
+
+    key = f"pix-qr:{scale}:{hashlib.sha256(payload.encode()).hexdigest()}"
+    png = cache.get(key)
+    if png is None:
+        png = pix.qr_png(payload, scale=scale)
+        cache.set(key, png, 24 * 3600)
+    return png
+
+
 # --- Billing run (F-3: one invoice per active recurring contract and period) -------------------
 
 

@@ -18,7 +18,8 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from enlace.billing import boleto, pix
+from enlace.billing import boleto
+from enlace.billing import selectors as billing_selectors
 from enlace.billing.models import InvoiceColor
 from enlace.billing.pdf import boleto_pdf
 from enlace.billing.selectors import invoice_pix
@@ -403,7 +404,7 @@ class InvoicePixQrView(PortalView):
         payload = invoice_pix(invoice)[0]  # after the due date: the amount due today
         if not payload:
             raise Http404
-        return HttpResponse(pix.qr_png(payload, scale=6), content_type="image/png")
+        return HttpResponse(billing_selectors.pix_qr_png(payload, scale=6), content_type="image/png")
 
 
 # --- Tickets (enlace.support) ----------------------------------------------------------------

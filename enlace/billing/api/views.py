@@ -43,7 +43,7 @@ from enlace.contracts.models import Contract
 from enlace.core.exceptions import ApplicationError
 from enlace.core.scope import allowed_branch_ids
 
-from .. import filtersets, pix, selectors, tasks
+from .. import filtersets, selectors, tasks
 from ..models import BillingRun, CnabImport, CnabRecord, CollectionState, Invoice, Payment, Remittance
 from ..pdf import boleto_pdf, receipt_pdf
 from ..services.collection import trust_unlock
@@ -158,7 +158,7 @@ class InvoiceViewSet(
         params = s.AmountDueQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         payload, amount = selectors.invoice_pix(invoice, params.validated_data.get("date"))
-        png = pix.qr_png(payload)
+        png = selectors.pix_qr_png(payload)
         data = {
             "payload": payload,
             "qr_png_base64": base64.b64encode(png).decode("ascii"),

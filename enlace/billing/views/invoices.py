@@ -21,7 +21,7 @@ from enlace.core.views.actions import ObjectActionView
 from enlace.core.views.common import legend, safe_next, tab_url
 from enlace.core.views.generic import ROW_COUNT, ObjectDetailView, ObjectListView, ObjectViewMixin
 
-from .. import boleto, forms, pix, selectors, tables
+from .. import boleto, forms, selectors, tables
 from ..models import OPEN_STATUSES, Invoice, InvoiceColor, InvoiceStatus, Payment
 from ..pdf import boleto_pdf, carne_pdf
 from ..services.invoices import invoice_cancel, invoice_create
@@ -259,6 +259,6 @@ class InvoicePixQrView(ObjectViewMixin, View):
         payload = selectors.invoice_pix(invoice)[0]
         if not payload:
             raise Http404
-        response = HttpResponse(pix.qr_png(payload, scale=6), content_type="image/png")
+        response = HttpResponse(selectors.pix_qr_png(payload, scale=6), content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
