@@ -9,11 +9,13 @@ reads                                            ``fiscal.view_<model>``
 ``POST/PUT/PATCH fiscal-settings/``              ``fiscal.add/change_fiscalsettings``
 ===============================================  =====================================
 
+``/api/v1/plan-fiscal-profiles/`` and ``/api/v1/product-fiscal-profiles/``: the classification and
+taxes of a plan or product (CRUD, ``fiscal.<action>_<model>``; empty fields: the branch's defaults).
+
 Settings take the A1 as write-only multipart fields ``certificate`` (PKCS#12) and
 ``certificate_password``; no answer ever contains them (only subject, CNPJ and expiry).
 """
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
@@ -28,9 +30,14 @@ from enlace.api.viewsets import EnlaceGenericViewSet, EnlaceModelViewSet
 from enlace.billing.api.views import ActionPermissions
 from enlace.billing.models import Invoice
 
-from . import danfe, services
-from .filtersets import FiscalDocumentFilterSet, FiscalSettingsFilterSet
-from .models import FiscalDocument, FiscalSettings
+from . import downloads, services
+from .filtersets import (
+    FiscalDocumentFilterSet,
+    FiscalSettingsFilterSet,
+    PlanFiscalProfileFilterSet,
+    ProductFiscalProfileFilterSet,
+)
+from .models import Classification, FiscalDocument, FiscalSettings, PlanFiscalProfile, ProductFiscalProfile
 
 
 class FiscalDocumentSerializer(EnlaceModelSerializer):
@@ -121,20 +128,12 @@ class FiscalDocumentViewSet(
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], filter_backends=[])
     def xml(self, request, pk=None):
-        document = self.get_object()
-        response = HttpResponse(bytes(document.proc_xml or document.xml), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="NFCom-{document.key}.xml"'
-        return response
+        return downloads.xml_response(self.get_object())
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], filter_backends=[], renderer_classes=[PDFRenderer])
     def pdf(self, request, pk=None):
-        document = self.get_object()
-        response = HttpResponse(
-            danfe.render(document, pix_payload=document.invoice.pix_payload), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="DANFE-COM-{document.key}.pdf"'
-        return response
+        return downloads.pdf_response(self.get_object())
 
 
 class FiscalSettingsSerializer(EnlaceModelSerializer):
@@ -184,5 +183,42 @@ class FiscalSettingsViewSet(EnlaceModelViewSet):
         )
 
 
+class PlanFiscalProfileSerializer(EnlaceModelSerializer):
+    class Meta:
+        model = PlanFiscalProfile
+        fields = [
+            "id",
+            "display",
+            "plan",
+            "service_type",
+            "installation_cclass",
+            *Classification.CLASSIFICATION_FIELDS,
+        ]
+
+
+class PlanFiscalProfileViewSet(EnlaceModelViewSet):
+    """A plan's NFCom classification and taxes (empty fields: the branch's defaults)."""
+
+    queryset = PlanFiscalProfile.objects.select_related("plan")
+    serializer_class = PlanFiscalProfileSerializer
+    filterset_class = PlanFiscalProfileFilterSet
+
+
+class ProductFiscalProfileSerializer(EnlaceModelSerializer):
+    class Meta:
+        model = ProductFiscalProfile
+        fields = ["id", "display", "product", *Classification.CLASSIFICATION_FIELDS]
+
+
+class ProductFiscalProfileViewSet(EnlaceModelViewSet):
+    """A product's NFCom classification and taxes (empty fields: the branch's defaults)."""
+
+    queryset = ProductFiscalProfile.objects.select_related("product")
+    serializer_class = ProductFiscalProfileSerializer
+    filterset_class = ProductFiscalProfileFilterSet
+
+
 router.register("fiscal-documents", FiscalDocumentViewSet)
 router.register("fiscal-settings", FiscalSettingsViewSet)
+router.register("plan-fiscal-profiles", PlanFiscalProfileViewSet)
+router.register("product-fiscal-profiles", ProductFiscalProfileViewSet)

@@ -10,7 +10,7 @@ class FiscalConfig(AppConfig):
     def ready(self):
         from enlace.billing import signals as billing_signals
 
-        from . import tasks  # noqa: F401 - registers the periodic task
+        from . import checks, tasks  # noqa: F401 - register the system check and the periodic task
 
         billing_signals.billing_run_finished.connect(on_billing_run_finished, dispatch_uid="fiscal-run")
         billing_signals.payment_received.connect(on_payment_received, dispatch_uid="fiscal-payment")
@@ -41,3 +41,15 @@ def register_ui():
 
     register("finance", _("Fiscal documents"), "fiscal:fiscaldocument_list", "fiscal.view_fiscaldocument")
     register("settings", _("Fiscal settings"), "fiscal:fiscalsettings_list", "fiscal.view_fiscalsettings")
+    register(
+        "settings",
+        _("Plan fiscal profiles"),
+        "fiscal:planfiscalprofile_list",
+        "fiscal.view_planfiscalprofile",
+    )
+    register(
+        "settings",
+        _("Product fiscal profiles"),
+        "fiscal:productfiscalprofile_list",
+        "fiscal.view_productfiscalprofile",
+    )

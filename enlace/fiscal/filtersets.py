@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.core.filtersets import BaseFilterSet, branches_for
 
-from .models import DocumentStatus, FiscalDocument, FiscalSettings
+from .models import DocumentStatus, FiscalDocument, FiscalSettings, PlanFiscalProfile, ProductFiscalProfile
 
 
 class FiscalDocumentFilterSet(BaseFilterSet):
@@ -36,3 +36,19 @@ class FiscalSettingsFilterSet(BaseFilterSet):
     class Meta:
         model = FiscalSettings
         fields = ["environment"]
+
+
+class PlanFiscalProfileFilterSet(BaseFilterSet):
+    search_fields = ("plan__name", "cclass", "cfop")
+
+    class Meta:
+        model = PlanFiscalProfile
+        fields = ["service_type"]
+
+
+class ProductFiscalProfileFilterSet(BaseFilterSet):
+    search_fields = ("product__name", "cclass", "cfop")
+
+    class Meta:
+        model = ProductFiscalProfile
+        fields = []

@@ -1,11 +1,12 @@
-"""Forms of the fiscal area: the emitter settings (with the A1 upload) and the cancellation."""
+"""Forms of the fiscal area: the emitter settings (with the A1 upload), the plans' and products'
+fiscal profiles and the cancellation."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.forms import EnlaceForm, EnlaceModelForm
 
-from .models import FiscalSettings
+from .models import Classification, FiscalSettings, PlanFiscalProfile, ProductFiscalProfile
 
 
 class FiscalSettingsForm(EnlaceModelForm):
@@ -24,6 +25,18 @@ class FiscalSettingsForm(EnlaceModelForm):
             "branch",
             *FiscalSettings.SETTING_FIELDS,
         ]
+
+
+class PlanFiscalProfileForm(EnlaceModelForm):
+    class Meta:
+        model = PlanFiscalProfile
+        fields = ["plan", "service_type", "installation_cclass", *Classification.CLASSIFICATION_FIELDS]
+
+
+class ProductFiscalProfileForm(EnlaceModelForm):
+    class Meta:
+        model = ProductFiscalProfile
+        fields = ["product", *Classification.CLASSIFICATION_FIELDS]
 
 
 class CancelForm(EnlaceForm):

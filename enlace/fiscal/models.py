@@ -24,6 +24,19 @@ cclass_validator = RegexValidator(r"^[0-9]{7}$", _("Enter the 7 digits of the cC
 cfop_validator = RegexValidator(r"^[0-9]{4}$", _("Enter the 4 digits of the CFOP."))
 
 
+ICMS_CST_CHOICES = [("00", "00"), ("40", "40"), ("41", "41"), ("51", "51"), ("90", "90")]
+SERVICE_TYPES = [
+    ("1", _("Telephony")),
+    ("2", _("Data communication")),
+    ("3", _("Pay TV")),
+    ("4", _("Internet access")),
+    ("5", _("Multimedia")),
+    ("6", _("Others")),
+    ("7", _("Several")),
+]
+OPTIONAL_RATE = {**RATE, "null": True, "blank": True}
+
+
 class Environment(models.TextChoices):
     PRODUCTION = "1", _("Production")
     HOMOLOGATION = "2", _("Homologation (tests)")
@@ -59,6 +72,7 @@ class FiscalSettings(EnlaceModel):
         "sefaz_url",
         "cancel_hours",
         "cclass",
+        "installation_cclass",
         "cfop",
         "icms_cst",
         "icms_rate",
@@ -110,13 +124,11 @@ class FiscalSettings(EnlaceModel):
     cclass = models.CharField(
         _("service classification (cClass)"), max_length=7, default="0100401", validators=[cclass_validator]
     )
-    cfop = models.CharField(_("CFOP"), max_length=4, default="5307", validators=[cfop_validator])
-    icms_cst = models.CharField(
-        _("ICMS CST"),
-        max_length=2,
-        default="00",
-        choices=[("00", "00"), ("40", "40"), ("41", "41"), ("51", "51"), ("90", "90")],
+    installation_cclass = models.CharField(
+        _("installation cClass"), max_length=7, default="0200401", validators=[cclass_validator]
     )
+    cfop = models.CharField(_("CFOP"), max_length=4, default="5307", validators=[cfop_validator])
+    icms_cst = models.CharField(_("ICMS CST"), max_length=2, default="00", choices=ICMS_CST_CHOICES)
     icms_rate = models.DecimalField(_("ICMS rate (%)"), default=Decimal("0"), **RATE)
     pis_rate = models.DecimalField(_("PIS rate (%)"), default=Decimal("0.65"), **RATE)
     cofins_rate = models.DecimalField(_("COFINS rate (%)"), default=Decimal("3.00"), **RATE)
@@ -166,39 +178,102 @@ class FiscalSettings(EnlaceModel):
         return self.certificate_valid_until <= timezone.now() + timezone.timedelta(days=30)
 
 
-class PlanFiscalProfile(EnlaceModel):
-    """A plan's own classification, overriding the branch's defaults (empty fields: the default)."""
+class Classification(EnlaceModel):
+    """The fiscal classification and taxes of what a plan or a product bills; an empty field takes
+    the branch's default (``FiscalSettings``). The ICMS group follows the branch's regime: Simples
+    Nacional (CRT 1/2) informs ICMSSN whatever the CST here."""
+
+    #: The overridable fields, in the order screens show them.
+    CLASSIFICATION_FIELDS = (
+        "cclass",
+        "cfop",
+        "icms_cst",
+        "icms_rate",
+        "pis_rate",
+        "cofins_rate",
+        "fust_rate",
+        "funttel_rate",
+        "ibs_rate",
+        "cbs_rate",
+        "ibs_cbs_class",
+    )
+
+    cclass = models.CharField(
+        _("service classification (cClass)"), max_length=7, blank=True, validators=[cclass_validator]
+    )
+    cfop = models.CharField(
+        _("CFOP"),
+        max_length=4,
+        blank=True,
+        validators=[cfop_validator],
+        help_text=_("Within the state; out of the state the first digit 5 becomes 6."),
+    )
+    icms_cst = models.CharField(_("ICMS CST"), max_length=2, blank=True, choices=ICMS_CST_CHOICES)
+    icms_rate = models.DecimalField(_("ICMS rate (%)"), **OPTIONAL_RATE)
+    pis_rate = models.DecimalField(_("PIS rate (%)"), **OPTIONAL_RATE)
+    cofins_rate = models.DecimalField(_("COFINS rate (%)"), **OPTIONAL_RATE)
+    fust_rate = models.DecimalField(_("FUST rate (%)"), **OPTIONAL_RATE)
+    funttel_rate = models.DecimalField(_("FUNTTEL rate (%)"), **OPTIONAL_RATE)
+    ibs_rate = models.DecimalField(_("IBS rate (%)"), **OPTIONAL_RATE)
+    cbs_rate = models.DecimalField(_("CBS rate (%)"), **OPTIONAL_RATE)
+    ibs_cbs_class = models.CharField(_("IBS/CBS cClassTrib"), max_length=6, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PlanFiscalProfile(Classification):
+    """A plan's own classification and taxes, overriding the branch's defaults (empty fields:
+    the default), for its monthly fee and its installation fee."""
 
     branch_scope = "plan__branch"
 
     plan = models.OneToOneField(
         "contracts.Plan", on_delete=models.CASCADE, related_name="fiscal_profile", verbose_name=_("plan")
     )
-    cclass = models.CharField(
-        _("service classification (cClass)"), max_length=7, blank=True, validators=[cclass_validator]
-    )
-    cfop = models.CharField(_("CFOP"), max_length=4, blank=True, validators=[cfop_validator])
     service_type = models.CharField(
-        _("service type (tpServUtil)"),
-        max_length=1,
-        default="4",
-        choices=[
-            ("1", _("Telephony")),
-            ("2", _("Data communication")),
-            ("3", _("Pay TV")),
-            ("4", _("Internet access")),
-            ("5", _("Multimedia")),
-            ("6", _("Others")),
-            ("7", _("Several")),
-        ],
+        _("service type (tpServUtil)"), max_length=1, default="4", choices=SERVICE_TYPES
+    )
+    installation_cclass = models.CharField(
+        _("installation cClass"),
+        max_length=7,
+        blank=True,
+        validators=[cclass_validator],
+        help_text=_("Of the installation fee invoices; empty: the branch's."),
     )
 
     class Meta:
         verbose_name = _("plan fiscal profile")
         verbose_name_plural = _("plan fiscal profiles")
+        ordering = ["plan__name"]
 
     def __str__(self):
         return str(self.plan)
+
+    def get_absolute_url(self):
+        return reverse("fiscal:planfiscalprofile_detail", args=[self.pk])
+
+
+class ProductFiscalProfile(Classification):
+    """A product's classification and taxes on the NFCom of a sale's invoices (empty fields:
+    the branch's defaults)."""
+
+    branch_scope = None  # products are shared by every branch
+
+    product = models.OneToOneField(
+        "sales.Product", on_delete=models.CASCADE, related_name="fiscal_profile", verbose_name=_("product")
+    )
+
+    class Meta:
+        verbose_name = _("product fiscal profile")
+        verbose_name_plural = _("product fiscal profiles")
+        ordering = ["product__name"]
+
+    def __str__(self):
+        return str(self.product)
+
+    def get_absolute_url(self):
+        return reverse("fiscal:productfiscalprofile_detail", args=[self.pk])
 
 
 class DocumentStatus(models.TextChoices):
@@ -221,6 +296,8 @@ STATUS_COLOURS = {
 class FiscalDocument(EnlaceModel):
     """One NFCom of an invoice. Its number is unique per (CNPJ, series) and taken with the settings
     row locked, so numbers have no gaps; a rejected document keeps its number and is sent again."""
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     branch_scope = "branch"
     audit_exclude = ("xml", "proc_xml", "cancel_xml")

@@ -21,3 +21,11 @@ def invoice_document(invoice, user: Viewer) -> FiscalDocument | None:
     """The invoice's current NFCom (not cancelled first), for its page's fiscal panel."""
     documents = documents_for(user).filter(invoice=invoice).order_by("-pk")
     return documents.exclude(status="cancelled").first() or documents.first()
+
+
+def authorised_document(invoice) -> FiscalDocument | None:
+    """The invoice's authorised NFCom, for the subscriber (the portal scopes the invoice to its
+    customer) and the invoice e-mail; None while there is none."""
+    return (
+        FiscalDocument.objects.filter(invoice=invoice, status="authorised").select_related("invoice").first()
+    )

@@ -7,10 +7,24 @@ from django.utils.translation import gettext_lazy as _
 from enlace.billing.tables import MoneyColumn
 from enlace.core.tables import EnlaceTable
 
-from .models import FiscalDocument, FiscalSettings
+from .models import FiscalDocument, FiscalSettings, PlanFiscalProfile, ProductFiscalProfile
 
 
 class FiscalDocumentTable(EnlaceTable):
+    # the row's checkbox belongs to the bulk "transmitir" form below the table (HTML form=)
+    pk = tables.CheckBoxColumn(
+        accessor="pk",
+        exclude_from_export=True,
+        orderable=False,
+        attrs={
+            "input": {"form": "fiscal-bulk", "class": "form-check-input fiscal-check"},
+            "th__input": {
+                "class": "form-check-input",
+                "id": "fiscal-check-all",
+                "aria-label": _("Select all"),
+            },
+        },
+    )
     number = tables.Column(verbose_name=_("number"), linkify=True)
     invoice = tables.Column(verbose_name=_("invoice"), linkify=True)
     customer = tables.Column(
@@ -23,6 +37,7 @@ class FiscalDocumentTable(EnlaceTable):
     class Meta(EnlaceTable.Meta):
         model = FiscalDocument
         fields = (
+            "pk",
             "number",
             "series",
             "issued_at",
@@ -52,3 +67,19 @@ class FiscalSettingsTable(EnlaceTable):
             "issue_on",
             "certificate_valid_until",
         )
+
+
+class PlanFiscalProfileTable(EnlaceTable):
+    plan = tables.Column(linkify=True)
+
+    class Meta(EnlaceTable.Meta):
+        model = PlanFiscalProfile
+        fields = ("plan", "service_type", "cclass", "installation_cclass", "cfop", "icms_cst", "icms_rate")
+
+
+class ProductFiscalProfileTable(EnlaceTable):
+    product = tables.Column(linkify=True)
+
+    class Meta(EnlaceTable.Meta):
+        model = ProductFiscalProfile
+        fields = ("product", "cclass", "cfop", "icms_cst", "icms_rate")

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from enlace.core.views.generic import model_urls
+from enlace.core.views.generic import crud_urls, model_urls
 
-from . import views
-from .models import FiscalDocument, FiscalSettings
+from . import filtersets, forms, tables, views
+from .models import Classification, FiscalDocument, FiscalSettings, PlanFiscalProfile, ProductFiscalProfile
 
 app_name = "fiscal"
 
@@ -36,5 +36,23 @@ urlpatterns = [
         list=views.FiscalSettingsListView,
         detail=views.FiscalSettingsDetailView,
         edit=views.FiscalSettingsEditView,
+    ),
+    *crud_urls(
+        PlanFiscalProfile,
+        "plan-fiscal-profiles",
+        table=tables.PlanFiscalProfileTable,
+        filterset=filtersets.PlanFiscalProfileFilterSet,
+        form=forms.PlanFiscalProfileForm,
+        queryset=PlanFiscalProfile.objects.select_related("plan"),
+        detail_fields=["plan", "service_type", "installation_cclass", *Classification.CLASSIFICATION_FIELDS],
+    ),
+    *crud_urls(
+        ProductFiscalProfile,
+        "product-fiscal-profiles",
+        table=tables.ProductFiscalProfileTable,
+        filterset=filtersets.ProductFiscalProfileFilterSet,
+        form=forms.ProductFiscalProfileForm,
+        queryset=ProductFiscalProfile.objects.select_related("product"),
+        detail_fields=["product", *Classification.CLASSIFICATION_FIELDS],
     ),
 ]

@@ -11,21 +11,25 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from enlace.billing.models import Invoice
 from enlace.core.views.actions import ObjectActionView
-from enlace.core.views.common import error_messages
 from enlace.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
 
-from . import danfe, filtersets, forms, selectors, services, tables
+from . import downloads, filtersets, forms, selectors, services, tables
 from .models import FiscalDocument, FiscalSettings
 
 
 class FiscalDocumentListView(ObjectListView):
+    """Financeiro ➜ Notas fiscais, with a checkbox per row for the bulk "transmitir"."""
+
     model = FiscalDocument
+    template_name = "fiscal/fiscaldocument_list.html"
     queryset = FiscalDocument.objects.select_related("invoice__customer", "branch")
     table_class = tables.FiscalDocumentTable
     filterset_class = filtersets.FiscalDocumentFilterSet
@@ -72,22 +76,14 @@ class FiscalDocumentXmlView(ObjectDetailView):
     model = FiscalDocument
 
     def get(self, request, pk):
-        document = self.get_object()
-        response = HttpResponse(bytes(document.proc_xml or document.xml), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="NFCom-{document.key}.xml"'
-        return response
+        return downloads.xml_response(self.get_object())
 
 
 class FiscalDocumentPdfView(ObjectDetailView):
     model = FiscalDocument
 
     def get(self, request, pk):
-        document = self.get_object()
-        response = HttpResponse(
-            danfe.render(document, pix_payload=document.invoice.pix_payload), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="DANFE-COM-{document.key}.pdf"'
-        return response
+        return downloads.pdf_response(self.get_object())
 
 
 class FiscalDocumentTransmitView(ObjectActionView):
@@ -156,21 +152,33 @@ class InvoicePanelView(ObjectDetailView):
 
 
 class BulkTransmitView(View):
-    """Bulk "transmitir": the selected documents (``pk``, repeated) the operator may see."""
+    """Bulk "transmitir" from the list: the selected documents (``pk``, repeated) the operator
+    may see; a summary message counts what happened to them."""
 
     def post(self, request):
         if not request.user.has_perm("fiscal.transmit_fiscaldocument"):
             raise PermissionDenied
         ids = [int(x) for x in request.POST.getlist("pk") if x.isdigit()]
-        done = 0
-        for document in selectors.documents_for(request.user).filter(pk__in=ids):
-            try:
-                document = services.document_transmit(document=document, actor=request.user)
-                done += document.status == "authorised"
-            except Exception as exc:  # noqa: BLE001 - shown to the operator, next document
-                error_messages(request, exc)
-        messages.success(request, _("%(n)s document(s) authorised.") % {"n": done})
-        return redirect("fiscal:fiscaldocument_list")
+        if not ids:
+            messages.warning(request, _("Select the documents to transmit."))
+            return redirect("fiscal:fiscaldocument_list")
+        documents = selectors.documents_for(request.user).filter(pk__in=ids).order_by("pk")
+        counts = services.documents_transmit(documents, actor=request.user)
+        summary = _(
+            "%(selected)s selected: %(authorised)s authorised, %(contingency)s in contingency, "
+            "%(rejected)s rejected, %(pending)s waiting for the authoriser, %(skipped)s already "
+            "authorised or cancelled (not sent), %(failed)s failed."
+        ) % {key: value for key, value in counts.items() if key != "errors"}
+        if counts["failed"] or counts["rejected"]:
+            messages.warning(request, summary)
+        else:
+            messages.success(request, summary)
+        for text in counts["errors"][:20]:
+            messages.error(request, text)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("fiscal:fiscaldocument_list")
+        return redirect(back)
 
 
 class MonthlyZipView(View):

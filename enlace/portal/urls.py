@@ -21,6 +21,8 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("invoices/<int:pk>/boleto.pdf", views.InvoicePdfView.as_view(), name="invoice_pdf"),
     path("invoices/<int:pk>/pix.png", views.InvoicePixQrView.as_view(), name="invoice_pix_qr"),
+    path("invoices/<int:pk>/nfcom.xml", views.InvoiceNfcomView.as_view(kind="xml"), name="invoice_nfcom_xml"),
+    path("invoices/<int:pk>/nfcom.pdf", views.InvoiceNfcomView.as_view(kind="pdf"), name="invoice_nfcom_pdf"),
     path("tickets/", views.TicketListView.as_view(), name="tickets"),
     path("tickets/new/", views.TicketAddView.as_view(), name="ticket_add"),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="ticket_detail"),

@@ -109,6 +109,7 @@ def test_settings_form_uploads_the_certificate(admin_web, branch_a, test_ca):
         "issue_on": "run",
         "cancel_hours": 120,
         "cclass": "0100401",
+        "installation_cclass": "0200401",
         "cfop": "5307",
         "icms_cst": "00",
         "icms_rate": "18",

@@ -1,8 +1,9 @@
 """Build the NFCom XML with nfelib's bindings (``nfelib.nfcom.bindings.v1_0``, layout 1.00 with the
 2026 IBS/CBS groups) and validate it against the XSD nfelib ships.
 
-``Document`` is what the services hand over (no Django here); ``build`` returns the unsigned
-``NFCom`` as text, ``validate`` the XSD's complaints in words, naming the field.
+``Document`` is what the services hand over (no Django here); ``build_tree`` returns the unsigned
+``NFCom`` as an lxml element (``build`` as text), ``validate`` (from ``xmlio``) the XSD's
+complaints in words, naming the field.
 
 Amounts follow the MOC: an item's ``vProd`` is quantity × unit value; the ICMS, PIS, COFINS, FUST,
 FUNTTEL, IBS and CBS bases are ``vProd − vDesc + vOutro``; the document's ``vNF`` is the sum of the
@@ -13,26 +14,19 @@ are the sums of the items' rounded values.
 from __future__ import annotations
 
 import datetime
-import functools
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
-import nfelib
 from lxml import etree
 from nfelib.nfcom.bindings.v1_0.dfe_tipos_basicos_v1_00 import Tcibs, Tibscbstot, TtribNfcom
 from nfelib.nfcom.bindings.v1_0.nfcom_tipos_basico_v1_00 import TendeDest, TendeEmi, Tnfcom
 from nfelib.nfcom.bindings.v1_0.nfcom_v1_00 import Nfcom
-from xsdata.formats.dataclass.serializers import XmlSerializer
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
 from .keys import MODEL, access_key
+from .xmlio import NS, SCHEMAS, SchemaError, schema, to_tree, to_xml, validate  # noqa: F401 - re-exported
 
-NS = "http://www.portalfiscal.inf.br/nfcom"
 DS = "http://www.w3.org/2000/09/xmldsig#"
-SCHEMAS = Path(nfelib.__file__).parent / "nfcom" / "schemas" / "v1_0"
 VERSION = "1.00"
 QR_BASE = "https://dfe-portal.svrs.rs.gov.br/NFCom/qrcode"
 CENT = Decimal("0.01")
@@ -403,92 +397,15 @@ def binding(doc: Document, *, key: str | None = None) -> Nfcom:
     )
 
 
-_serializer = XmlSerializer(config=SerializerConfig(indent=None, xml_declaration=False))
-
-
-def to_xml(obj, ns: str = NS) -> str:
-    return _serializer.render(obj, ns_map={None: ns})
-
-
-def build(doc: Document, *, qr_sign: str | None = None) -> tuple[str, str]:
-    """The unsigned NFCom XML and its access key."""
+def build_tree(doc: Document, *, qr_sign: str | None = None) -> tuple[etree._Element, str]:
+    """The unsigned NFCom as an lxml element, and its access key."""
     key = doc.key
     nfcom = binding(doc, key=key)
     nfcom.infNFComSupl.qrCodNFCom = qr_text(key, doc.environment, qr_sign)
-    return to_xml(nfcom), key
+    return to_tree(nfcom), key
 
 
-@functools.cache
-def schema(name: str = "nfcom_v1.00.xsd") -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
-
-
-LABELS = {
-    "cMun": "municipality IBGE code",
-    "cMunFG": "emitter's municipality IBGE code",
-    "CEP": "CEP",
-    "CNPJ": "CNPJ",
-    "CPF": "CPF",
-    "IE": "state registration (IE)",
-    "xLgr": "street",
-    "nro": "number",
-    "xBairro": "neighbourhood",
-    "xMun": "municipality name",
-    "UF": "state (UF)",
-    "xNome": "name",
-    "cClass": "service classification (cClass)",
-    "CFOP": "CFOP",
-    "codBarras": "boleto digitable line",
-}
-
-
-@dataclass(frozen=True)
-class SchemaError:
-    path: str  # e.g. NFCom/infNFCom/dest/enderDest/cMun
-    field: str  # the last element, e.g. cMun
-    message: str  # lxml's message
-
-    def __str__(self) -> str:
-        label = LABELS.get(self.field)
-        where = self.path + (f" ({label})" if label else "")
-        return f"{where}: {self.message}"
-
-
-_TAG = re.compile(r"\{[^}]*\}")
-
-
-def _real_path(tree, xpath: str | None) -> str:
-    """lxml reports ``/*/*[1]/*[4]``; name the elements instead (``NFCom/infNFCom/dest``)."""
-    try:
-        found = tree.xpath(xpath) if xpath else []
-    except etree.XPathError:
-        found = []
-    if not found:
-        return ""
-    names = [etree.QName(el).localname for el in [found[0], *found[0].iterancestors()]]
-    return "/".join(reversed(names))
-
-
-_ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([A-Za-z0-9]+)'")
-
-
-def validate(
-    xml: str | bytes, *, signed: bool = True, schema_name: str = "nfcom_v1.00.xsd"
-) -> list[SchemaError]:
-    """The XSD's complaints, naming the field. ``signed=False`` accepts the one complaint an
-    unsigned document must raise (its missing ``Signature``)."""
-    data = xml.encode() if isinstance(xml, str) else xml
-    tree = etree.fromstring(data)
-    xsd = schema(schema_name)
-    if xsd.validate(tree):
-        return []
-    errors = []
-    for e in xsd.error_log:
-        if not signed and "Signature" in e.message and "Missing child" in e.message:
-            continue
-        path = _real_path(tree, e.path)
-        match = _ELEMENT.search(e.message)
-        name = match.group(1) if match else path.rsplit("/", 1)[-1]
-        message = _TAG.sub("", e.message)
-        errors.append(SchemaError(path=path, field=name, message=message))
-    return errors
+def build(doc: Document, *, qr_sign: str | None = None) -> tuple[str, str]:
+    """The unsigned NFCom XML (text) and its access key."""
+    tree, key = build_tree(doc, qr_sign=qr_sign)
+    return etree.tostring(tree, encoding="unicode"), key

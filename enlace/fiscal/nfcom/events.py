@@ -17,7 +17,12 @@ CANCEL = "110111"
 VERSION = "1.00"
 
 
-def cancellation(
+def cancellation(**values) -> str:
+    """The unsigned ``eventoNFCom`` cancelling ``key`` as text (see ``cancellation_binding``)."""
+    return to_xml(cancellation_binding(**values), NS)
+
+
+def cancellation_binding(
     *,
     key: str,
     cnpj: str,
@@ -26,9 +31,9 @@ def cancellation(
     reason: str,
     when: datetime.datetime,
     sequence: int = 1,
-) -> str:
-    """The unsigned ``eventoNFCom`` cancelling ``key``; ``cOrgao`` is the key's state."""
-    event = EventoNfcom(
+) -> EventoNfcom:
+    """The ``eventoNFCom`` binding cancelling ``key``; ``cOrgao`` is the key's state."""
+    return EventoNfcom(
         versao=VERSION,
         infEvento=EventoNfcom.InfEvento(
             Id=f"ID{CANCEL}{key}{sequence:03d}",
@@ -45,4 +50,3 @@ def cancellation(
             ),
         ),
     )
-    return to_xml(event, NS)

@@ -6,8 +6,10 @@
 - ``NFComConsulta``: ``consSitNFCom`` by key → ``retConsSitNFCom`` (with ``protNFCom`` when known);
 - ``NFComRecepcaoEvento``: a signed ``eventoNFCom`` (cancellation, 110111) → ``retEventoNFCom``.
 
-Most states authorise through SVRS; ``DEFAULT_BASE`` holds its addresses per environment and a
-branch's settings may name another base. ``Unavailable`` means the authoriser did not answer (no
+Most states authorise through SVRS; ``DEFAULT_BASE`` holds its addresses per environment.
+``endpoint`` picks a state's base: the ``ENLACE_FISCAL_ENDPOINTS`` setting may name another one per
+state and environment (``"MG:1=https://… MG:2=https://…"``), and a branch's settings may name its
+own (which wins). ``Unavailable`` means the authoriser did not answer (no
 connection, timeout, HTTP 5xx): the caller may issue in offline contingency.
 """
 
@@ -36,6 +38,60 @@ DEFAULT_BASE = {
     1: "https://nfcom.svrs.rs.gov.br/WS",
     2: "https://nfcom-homologacao.svrs.rs.gov.br/WS",
 }
+UFS = frozenset(
+    [
+        "AC",
+        "AL",
+        "AM",
+        "AP",
+        "BA",
+        "CE",
+        "DF",
+        "ES",
+        "GO",
+        "MA",
+        "MG",
+        "MS",
+        "MT",
+        "PA",
+        "PB",
+        "PE",
+        "PI",
+        "PR",
+        "RJ",
+        "RN",
+        "RO",
+        "RR",
+        "RS",
+        "SC",
+        "SE",
+        "SP",
+        "TO",
+    ]
+)
+
+
+def parse_endpoints(text: str) -> dict[tuple[str, int], str]:
+    """``"UF:environment=URL"`` entries separated by spaces or commas → {(UF, environment): URL};
+    ``ValueError`` naming the first malformed entry."""
+    table = {}
+    for entry in text.replace(",", " ").split():
+        where, _sep, url = entry.partition("=")
+        uf, _sep, environment = where.partition(":")
+        uf = uf.strip().upper()
+        if uf not in UFS or environment not in ("1", "2") or not url.startswith("https://"):
+            raise ValueError(f"ENLACE_FISCAL_ENDPOINTS: {entry!r} is not UF:1=https://… or UF:2=https://…")
+        table[(uf, int(environment))] = url.rstrip("/")
+    return table
+
+
+def endpoint(uf: str, environment: int, overrides: str | dict = "") -> str:
+    """The base address of the NFCom web services of state ``uf`` in ``environment``: the
+    override for that state and environment (``parse_endpoints``' text or its table), else SVRS."""
+    table = parse_endpoints(overrides) if isinstance(overrides, str) else overrides
+    return table.get((uf.upper(), int(environment))) or DEFAULT_BASE[int(environment)]
+
+
 SERVICES = ("NFComRecepcao", "NFComStatusServico", "NFComConsulta", "NFComRecepcaoEvento")
 
 

@@ -9,6 +9,8 @@ authorisers accept for NFCom layout 1.00; nothing else here relaxes signxml's ch
 
 from __future__ import annotations
 
+import threading
+
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, namespaces
 
@@ -33,18 +35,34 @@ class SefazSigner(XMLSigner):
 
 
 _parser = etree.XMLParser(remove_blank_text=True)
+_local = threading.local()
 
 
-def sign(xml: str | bytes, certificate: Certificate, *, element: str = "infNFCom") -> bytes:
-    """The document with its ``Signature`` as the root's last child, referencing ``element``'s Id."""
-    data = xml.encode() if isinstance(xml, str) else xml
-    root = etree.fromstring(data, _parser)
-    target = next(el for el in root.iter() if etree.QName(el).localname == element)
-    signed = SefazSigner().sign(
+def _signer() -> SefazSigner:
+    """One signer per thread (signxml signers keep per-call state on the instance)."""
+    signer = getattr(_local, "signer", None)
+    if signer is None:
+        signer = _local.signer = SefazSigner()
+    return signer
+
+
+def sign_tree(root: etree._Element, certificate: Certificate, *, element: str = "infNFCom") -> etree._Element:
+    """``root`` with its ``Signature`` as the last child, referencing ``element``'s Id (signxml
+    works on its own copy of ``root``: the returned element is a new tree)."""
+    target = root if etree.QName(root).localname == element else next(root.iterchildren("{*}" + element))
+    return _signer().sign(
         root,
         key=certificate.key,
         cert=[certificate.cert],
         reference_uri="#" + target.get("Id"),
         id_attribute="Id",
     )
-    return etree.tostring(signed, encoding="utf-8")
+
+
+def sign(xml: str | bytes | etree._Element, certificate: Certificate, *, element: str = "infNFCom") -> bytes:
+    """The signed document as UTF-8 bytes (see ``sign_tree``)."""
+    if isinstance(xml, etree._Element):
+        root = xml
+    else:
+        root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, _parser)
+    return etree.tostring(sign_tree(root, certificate, element=element), encoding="utf-8")

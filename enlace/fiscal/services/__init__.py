@@ -6,6 +6,7 @@ from .documents import (
     document_issue,
     document_transmit,
     documents_issue_for_invoices,
+    documents_transmit,
     documents_transmit_pending,
 )
 from .settings import certificate_of, fiscal_settings_save
@@ -16,6 +17,7 @@ __all__ = [
     "document_issue",
     "document_transmit",
     "documents_issue_for_invoices",
+    "documents_transmit",
     "documents_transmit_pending",
     "fiscal_settings_save",
 ]

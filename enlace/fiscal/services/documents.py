@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +36,10 @@ from enlace.billing.models import Invoice
 from enlace.core.exceptions import ApplicationError
 from enlace.core.types import Actor
 
-from ..models import DocumentStatus, FiscalDocument, FiscalSettings, PlanFiscalProfile
+from ..models import DocumentStatus, FiscalDocument, FiscalSettings
 from ..nfcom import build, events, keys, sefaz, signing
 from ..nfcom.certificates import Certificate
+from . import items
 from .settings import certificate_of
 
 log = logging.getLogger(__name__)
@@ -76,38 +78,9 @@ def document_data(
     """What the NFCom of ``invoice`` says (docs/fiscal.md, "What the NFCom says")."""
     customer, contract, branch = invoice.customer, invoice.contract, invoice.branch
     plan = contract.plan if contract else None
-    profile = PlanFiscalProfile.objects.filter(plan=plan).first() if plan else None
-    taxes = build.Taxes(
-        simples=fiscal.crt in ("1", "2"),
-        icms_cst=fiscal.icms_cst,
-        icms_rate=fiscal.icms_rate,
-        pis_rate=fiscal.pis_rate,
-        cofins_rate=fiscal.cofins_rate,
-        fust_rate=fiscal.fust_rate,
-        funttel_rate=fiscal.funttel_rate,
-        ibs_cbs=fiscal.ibs_cbs,
-        ibs_cbs_class=fiscal.ibs_cbs_class,
-        ibs_uf_rate=fiscal.ibs_rate,
-        cbs_rate=fiscal.cbs_rate,
-    )
-    first = last = None
-    if invoice.period:
-        year, month = (int(x) for x in invoice.period.split("-"))
-        first = datetime.date(year, month, 1)
-        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-        if contract and contract.activation_date and first <= contract.activation_date <= last:
-            first = contract.activation_date  # pro rata: the usage period starts at the activation
-    description = invoice.description or (plan.name if plan else _("Communication services"))
-    if first and last:
-        description = f"{description} {first:%d/%m/%Y}-{last:%d/%m/%Y}"
-    item = build.Item(
-        code=str(plan.pk if plan else invoice.pk),
-        description=description[:120],
-        cclass=(profile.cclass if profile and profile.cclass else fiscal.cclass),
-        cfop=(profile.cfop if profile and profile.cfop else fiscal.cfop),
-        unit_value=invoice.amount,
-        taxes=taxes,
-    )
+    profile = items.plan_profile(plan)
+    recipient_address = _address(contract if contract and contract.own_address else customer)
+    first, last = items.usage_period(invoice)
     document = _digits(customer.cpf_cnpj)
     contributor = bool(getattr(customer, "icms_contributor", False) and customer.rg_ie)
     competence = (invoice.period or f"{invoice.issue_date:%Y-%m}").replace("-", "")
@@ -129,13 +102,13 @@ def document_data(
         recipient_document=document,
         recipient_ie_indicator="1" if contributor else "9",
         recipient_ie=_digits(customer.rg_ie) if contributor else "",
-        recipient_address=_address(contract if contract and contract.own_address else customer),
+        recipient_address=recipient_address,
         subscriber_code=str(contract.pk if contract else customer.pk),
         subscriber_type="1" if customer.person_type == "J" else "3",
         service_type=profile.service_type if profile else "4",
         contract_number=str(contract.pk) if contract else "",
         contract_start=contract.activation_date or contract.contract_date if contract else None,
-        items=[item],
+        items=items.invoice_items(invoice, fiscal, recipient_uf=recipient_address.uf),
         competence=competence,
         due_date=invoice.due_date,
         usage_start=first,
@@ -154,15 +127,15 @@ class SchemaInvalid(ApplicationError):
 def build_signed(data: build.Document, certificate: Certificate) -> tuple[bytes, str, str]:
     """(signed XML, key, QR text); ``SchemaInvalid`` naming the fields when the XSD refuses it."""
     sign = certificate.sign_sha1_b64(data.key.encode()) if data.emission_type == 2 else None
-    xml, key = build.build(data, qr_sign=sign)
-    errors = build.validate(xml, signed=False)
+    tree, key = build.build_tree(data, qr_sign=sign)
+    errors = build.validate(tree, signed=False)
     if errors:
         raise SchemaInvalid(
             _("The NFCom does not validate against the schema, nothing was sent: %(errors)s")
             % {"errors": "; ".join(str(e) for e in errors[:5])},
             field=errors[0].field,
         )
-    return signing.sign(xml, certificate), key, build.qr_text(key, data.environment, sign)
+    return signing.sign(tree, certificate), key, build.qr_text(key, data.environment, sign)
 
 
 def _settings_for(branch_id: int, *, lock: bool) -> FiscalSettings:
@@ -212,7 +185,10 @@ def document_issue(*, invoice: Invoice, actor: Actor) -> FiscalDocument:
 
 def _client(fiscal: FiscalSettings, certificate: Certificate) -> sefaz.Client:
     return sefaz.Client(
-        base_url=fiscal.sefaz_url or sefaz.DEFAULT_BASE[int(fiscal.environment)],
+        base_url=fiscal.sefaz_url
+        or sefaz.endpoint(
+            fiscal.city.state.abbr, int(fiscal.environment), django_settings.ENLACE_FISCAL_ENDPOINTS
+        ),
         uf_code=fiscal.city.state.code,
         certificate=certificate,
         cafile=django_settings.ENLACE_FISCAL_CA_FILE or None,
@@ -388,6 +364,42 @@ def documents_issue_for_invoices(
         except Exception as exc:  # noqa: BLE001 - reported, next invoice
             counts["failed"] += 1
             log.warning("NFCom of invoice %s not issued: %s", invoice.pk, exc)
+    return counts
+
+
+SENDABLE = (DocumentStatus.DRAFT, DocumentStatus.CONTINGENCY, DocumentStatus.REJECTED)
+
+
+def documents_transmit(documents: Iterable[FiscalDocument], *, actor: Actor) -> dict:
+    """Bulk "transmitir": send each draft, contingency or rejected document (a rejected one is
+    rebuilt from the corrected data first); authorised and cancelled ones are skipped. One
+    failure does not stop the others. Returns the counts ``selected``, ``authorised``,
+    ``contingency``, ``rejected``, ``pending`` (a draft the authoriser did not answer for),
+    ``skipped`` and ``failed``, and ``errors`` (one message per failure, naming the document)."""
+    counts: dict = dict.fromkeys(
+        ("selected", "authorised", "contingency", "rejected", "pending", "skipped", "failed"), 0
+    )
+    counts["errors"] = []
+    for document in documents:
+        counts["selected"] += 1
+        if document.status not in SENDABLE:
+            counts["skipped"] += 1
+            continue
+        try:
+            document = document_transmit(document=document, actor=actor)
+        except (ApplicationError, ValidationError) as exc:
+            counts["failed"] += 1
+            text = exc.message if isinstance(exc, ApplicationError) else "; ".join(exc.messages)
+            counts["errors"].append(f"{document}: {text}")
+            continue
+        if document.status in (
+            DocumentStatus.AUTHORISED,
+            DocumentStatus.CONTINGENCY,
+            DocumentStatus.REJECTED,
+        ):
+            counts[str(document.status)] += 1
+        else:
+            counts["pending"] += 1
     return counts
 
 
