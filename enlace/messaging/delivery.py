@@ -7,9 +7,12 @@ transaction and marks the rows the server accepted as sent in groups of ``SENT_F
 UPDATE per group: a worker killed in between may send up to that many e-mails twice). A failure is recorded on
 the row and retried with exponential backoff (``RETRY_DELAYS``) until
 ``settings.MESSAGING_MAX_ATTEMPTS``, then the row is ``failed``; a recipient the server refuses
-outright (or a provider's 4xx) fails at once. An operator's "resend" puts a failed row back.
+outright (or a provider's 4xx) fails at once, for good. A failed row goes back to the queue by
+itself while the failure may pass (``recovery.py``, the beat task ``recover_failed``), or by an
+operator's "resend".
 
-E-mail goes through Django's SMTP backend, one connection per batch (``BATCH`` messages); the
+E-mail goes through Django's SMTP backend, a few connections at once per batch (``BATCH`` messages,
+``MESSAGING_SMTP_CONNECTIONS`` lanes, 4: threads that only talk to the server); the
 issue e-mail attaches the boleto PDF rendered at send time, plus what ``attachments.register``
 adds (the fiscal document's PDF once the fiscal app registers it). SMS and WhatsApp go through the
 configured provider (``providers.py``), never during the quiet hours, and at most
@@ -22,7 +25,9 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import queue
 import smtplib
+import threading
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_DELAYS = (60, 300, 900, 1800, 3600, 3600 * 3, 3600 * 6)
 CLAIM_SECONDS = 300
-BATCH = 100
+BATCH = 400
 #: Accepted e-mails are marked sent in groups of this many: a worker killed between the server's
 #: acceptance and the write may send up to this many e-mails a second time when the claim expires.
 SENT_FLUSH = 20
@@ -72,13 +77,19 @@ def _failed(row: Message, error, counts: dict, *, permanent: bool = False) -> No
     row.last_error = str(error)[:2000] or error.__class__.__name__
     if permanent or row.attempts >= max_attempts():
         row.status = MessageStatus.FAILED
+        row.failed_at = timezone.now()
+        row.permanent_failure = permanent
         counts["failed"] += 1
     else:
         delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS)) - 1]
         row.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
         counts["retry"] += 1
     Message.objects.filter(pk=row.pk).update(
-        status=row.status, next_attempt_at=row.next_attempt_at, last_error=row.last_error
+        status=row.status,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        failed_at=row.failed_at,
+        permanent_failure=row.permanent_failure,
     )
     logger.warning(
         "message %s (%s) not sent, attempt %s: %s", row.pk, row.channel, row.attempts, row.last_error
@@ -96,11 +107,15 @@ def _sent(row: Message, counts: dict, provider_id: str = "") -> None:
 
 class _SentMarks:
     """E-mails the server accepted, written as sent every ``SENT_FLUSH`` messages (one UPDATE, one
-    commit, instead of one per message) and before the connection closes."""
+    commit, instead of one per message) and before the batch ends. ``slots`` bounds what the SMTP
+    lanes may have accepted and not yet seen written: a lane takes a slot before each message, a
+    write gives the slots of its messages back."""
 
     def __init__(self, counts: dict):
         self.counts = counts
         self.pending: list[Message] = []
+        self.slots = threading.Semaphore(SENT_FLUSH)
+        self.stop = threading.Event()
 
     def add(self, row: Message) -> None:
         self.pending.append(row)
@@ -116,6 +131,7 @@ class _SentMarks:
         )
         for row in self.pending:
             row.status, row.sent_at = MessageStatus.SENT, now
+            self.slots.release()
         self.counts["sent"] += len(self.pending)
         self.pending = []
 
@@ -131,32 +147,101 @@ def email_of(row: Message, connection=None) -> EmailMultiAlternatives:
     return email
 
 
-def _send_emails(rows: list[Message], counts: dict) -> bool:
-    """Send ``rows`` over one SMTP connection; ``False`` when the server could not be reached."""
-    connection = get_connection(fail_silently=False)
+def smtp_lanes() -> int:
+    return max(1, int(getattr(settings, "MESSAGING_SMTP_CONNECTIONS", 4)))
+
+
+def _close(connection) -> None:
     try:
-        connection.open()
+        connection.close()
+    except Exception:  # noqa: BLE001 - closing a broken connection
+        logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _lane(connection, emails: list, marks: _SentMarks, results: queue.SimpleQueue) -> None:
+    """One SMTP connection's share of the batch (a thread: it talks to the server only, the
+    database stays with the caller). Every message ends as ``(row, error or None)`` in ``results``."""
+    try:
+        if connection is None:
+            connection = get_connection(fail_silently=False)
+            connection.open()
+    except Exception as exc:  # noqa: BLE001 - this lane's messages wait for a retry
+        for row, _email in emails:
+            results.put((row, exc))
+        return
+    try:
+        for row, email in emails:
+            marks.slots.acquire()  # given back when the caller writes it as sent (or on failure)
+            if marks.stop.is_set():
+                break
+            try:
+                connection.send_messages([email])
+            except Exception as exc:  # noqa: BLE001 - recorded on the row by the caller
+                marks.slots.release()
+                results.put((row, exc))
+            else:
+                results.put((row, None))
+    finally:
+        _close(connection)
+
+
+def _send_emails(rows: list[Message], counts: dict) -> bool:
+    """Send ``rows`` over up to ``MESSAGING_SMTP_CONNECTIONS`` SMTP connections at once (one worker,
+    a few conversations in flight: each message costs four round trips to the server, and those
+    waits overlap); ``False`` when the server could not be reached.
+
+    The database stays in this thread: the lanes report each message, this thread writes the
+    accepted ones as sent in groups of ``SENT_FLUSH`` and the failures on their rows. No more than
+    ``SENT_FLUSH`` accepted messages are ever unwritten, across all lanes (``_SentMarks.slots``)."""
+    first = get_connection(fail_silently=False)
+    try:
+        first.open()
     except Exception as exc:  # noqa: BLE001 - the server is down: every claimed row waits
         for row in rows:
             _failed(row, exc, counts)
         return False
-    marks = _SentMarks(counts)
-    try:
-        for row in rows:
-            try:
-                connection.send_messages([email_of(row, connection)])
-            except smtplib.SMTPRecipientsRefused as exc:
-                _failed(row, exc, counts, permanent=True)
-            except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
-                _failed(row, exc, counts)
-            else:
-                marks.add(row)  # written within SENT_FLUSH messages of the server's acceptance
-    finally:
-        marks.flush()
+    emails = []
+    for row in rows:
         try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection
-            logger.debug("closing the SMTP connection failed", exc_info=True)
+            emails.append((row, email_of(row)))  # attachments read the database: built here
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
+            _failed(row, exc, counts)
+    lanes = [emails[i :: smtp_lanes()] for i in range(smtp_lanes())]
+    lanes = [lane for lane in lanes if lane] or [[]]
+    marks = _SentMarks(counts)
+    results: queue.SimpleQueue = queue.SimpleQueue()
+    threads = [
+        threading.Thread(
+            target=_lane,
+            args=(first if number == 0 else None, lane, marks, results),
+            name=f"messaging-smtp-{number}",
+            daemon=True,
+        )
+        for number, lane in enumerate(lanes)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(len(emails)):
+            row, error = results.get()
+            if error is None:
+                marks.add(row)  # written within SENT_FLUSH messages of the server's acceptance
+            elif isinstance(error, smtplib.SMTPRecipientsRefused):
+                _failed(row, error, counts, permanent=True)
+            else:
+                _failed(row, error, counts)
+        marks.flush()
+    except BaseException:
+        # the database failed us: stop the lanes (the unsent rows wait for their claim to expire)
+        marks.stop.set()
+        for _thread in threads:
+            marks.slots.release()  # wake a lane waiting for a slot
+        with contextlib.suppress(Exception):
+            marks.flush()
+        raise
+    finally:
+        for thread in threads:
+            thread.join()
     return True
 
 
@@ -230,13 +315,16 @@ def deliver(ids=None, *, now: datetime.datetime | None = None) -> dict:
 def callback_status(*, provider: str, provider_id: str, status: str, error: str = "") -> int:
     """A provider's delivery report: the message's status moves forward (sent → delivered, or
     failed); returns how many rows changed."""
+    if not provider_id:  # an empty id would match every message the provider gave no id
+        return 0
     changes: dict = {"status": status}
     qs = Message.objects.filter(provider=provider, provider_id=provider_id)
     if status == MessageStatus.DELIVERED:
         changes["delivered_at"] = timezone.now()
         qs = qs.filter(status=MessageStatus.SENT)
     elif status == MessageStatus.FAILED:
-        changes["last_error"] = error[:2000] or "failed"
+        # the provider took it and could not deliver it: not re-queued by itself (``recovery``)
+        changes.update(last_error=error[:2000] or "failed", failed_at=timezone.now(), permanent_failure=True)
         qs = qs.exclude(status=MessageStatus.DELIVERED)
     else:
         return 0  # "sent" is what the row already says once the provider took it

@@ -9,6 +9,8 @@ contact choices and the area's settings row.
   outbox its task sends from. ``(rule, channel, key)`` is unique: ``key`` names the invoice
   (``invoice:<id>``), the payment (``payment:<id>``) or the contract and the day of its event
   (``contract:<id>:<date>``), so a rerun or two workers never send a message twice.
+  A failed message (not refused outright) is re-queued by itself while recent, a few times, with
+  backoff (``recovery.py``): ``failed_at``, ``recoveries`` and ``permanent_failure`` track that.
 - ``ContactPreference``: per customer, the opt-outs ("não enviar cobrança por e-mail / SMS /
   WhatsApp").
 - ``MessagingSettings``: quiet hours for SMS/WhatsApp, the provider's rate limit, the portal link.
@@ -52,6 +54,8 @@ class Channel(models.TextChoices):
 
 class MessageRule(EnlaceModel):
     """One step of the régua de cobrança."""
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     branch_scope = "branch"
     branch_scope_shared = True  # a rule without a branch applies to (and is seen by) every branch
@@ -130,17 +134,27 @@ class Message(EnlaceModel):
     """One message on one channel to one recipient: the delivery log (and the outbox while queued).
     Written in bulk by the daily run and by the sending task: not audited (it is itself a log)."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = "customer__branch"
     audit = False
 
     rule = models.ForeignKey(
-        MessageRule, on_delete=models.PROTECT, related_name="messages", verbose_name=_("rule")
+        MessageRule,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("rule"),
+        db_index=False,  # the unique (rule, channel, key) leads with it
     )
     event = models.CharField(_("event"), max_length=12, choices=Event.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     key = models.CharField(_("key"), max_length=60)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("customer"),
+        db_index=False,  # message_customer_idx leads with it
     )
     invoice = models.ForeignKey(
         "billing.Invoice",
@@ -149,6 +163,7 @@ class Message(EnlaceModel):
         blank=True,
         related_name="+",
         verbose_name=_("invoice"),
+        db_index=False,  # message_invoice_rule_idx leads with it
     )
     contract = models.ForeignKey(
         "contracts.Contract",
@@ -167,10 +182,19 @@ class Message(EnlaceModel):
         _("status"), max_length=9, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )
     provider = models.CharField(_("provider"), max_length=20, blank=True)
-    provider_id = models.CharField(_("provider id"), max_length=100, blank=True, db_index=True)
+    provider_id = models.CharField(_("provider id"), max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    permanent_failure = models.BooleanField(
+        _("permanent failure"),
+        default=False,
+        help_text=_("Refused by the server or the provider: never re-queued automatically."),
+    )
+    recoveries = models.PositiveSmallIntegerField(
+        _("automatic re-queues"), default=0, help_text=_("Times the failed message was re-queued by itself.")
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -183,6 +207,13 @@ class Message(EnlaceModel):
         indexes = [
             models.Index(fields=["status", "channel", "next_attempt_at"], name="message_due_idx"),
             models.Index(fields=["customer", "-created_at"], name="message_customer_idx"),
+            # the daily run's "no message of this rule yet" (an anti-join per invoice) and the
+            # invoice's messages
+            models.Index(fields=["invoice", "rule"], name="message_invoice_rule_idx"),
+            # the providers' delivery reports; e-mails (no provider id) stay out of it
+            models.Index(
+                fields=["provider_id"], condition=~Q(provider_id=""), name="message_provider_id_idx"
+            ),
         ]
         constraints = [
             # Issue 18: each (invoice or contract, rule, channel) is sent at most once.
@@ -192,6 +223,9 @@ class Message(EnlaceModel):
             models.CheckConstraint(
                 condition=~Q(status__in=["sent", "delivered"]) | Q(sent_at__isnull=False),
                 name="message_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | Q(failed_at__isnull=False), name="message_failed_has_time"
             ),
         ]
 
@@ -208,6 +242,8 @@ class Message(EnlaceModel):
 
 class ContactPreference(EnlaceModel):
     """A customer's choices for billing messages (opt-outs); no row = every channel allowed."""
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     branch_scope = "customer__branch"
 

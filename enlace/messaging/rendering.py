@@ -138,16 +138,19 @@ def render(
 ) -> Rendered:
     """The rule's parts with ``context`` (the e-mail's and/or the SMS/WhatsApp text); ``html`` is
     empty when the rule has no HTML template (``text_as_html`` makes it at send time)."""
-    ctx = Context(context)
+    # the Context, not the Engine, decides escaping when a compiled template renders: plain text
+    # must not come out as "D&#x27;Ávila &amp; Filhos"
+    plain = Context(context, autoescape=False)
     subject = text = html_part = short_text = ""
     if email:
-        subject = " ".join(env.template(rule.subject, as_html=False).render(ctx).split())[:255]
-        text = env.template(rule.body_text, as_html=False).render(ctx).strip()
+        subject = " ".join(env.template(rule.subject, as_html=False).render(plain).split())[:255]
+        text = env.template(rule.body_text, as_html=False).render(plain).strip()
         if rule.body_html.strip():
-            html_part = env.template(rule.body_html, as_html=True).render(ctx).strip()
+            rich = Context(context, autoescape=True)
+            html_part = env.template(rule.body_html, as_html=True).render(rich).strip()
     if short:
         source = rule.short_text.strip() or rule.subject
-        short_text = " ".join(env.template(source, as_html=False).render(ctx).split())
+        short_text = " ".join(env.template(source, as_html=False).render(plain).split())
     return Rendered(subject=subject, text=text, html=html_part, short=short_text)
 
 

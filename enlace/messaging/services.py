@@ -2,9 +2,10 @@
 the rules and the customers' contact choices.
 
 Queueing renders each rule once per invoice (or contract, or payment) and writes one ``Message``
-per channel with ``bulk_create(ignore_conflicts=True)``: the unique constraint ``(rule, channel,
-key)`` makes every writer idempotent — the daily task run twice on a day, two workers, or the
-daily task after the signal that already queued the issue e-mail, all end with one message each.
+per channel in bulk (``bulk.insert``: ``ON CONFLICT DO NOTHING``): the unique constraint ``(rule,
+channel, key)`` makes every writer idempotent — the daily task run twice on a day, two workers,
+or the daily task after the signal that already queued the issue e-mail, all end with one message
+each.
 The channels come from the customer's "Contato" fields (the e-mail list, the mobile phone, the
 WhatsApp number or else the mobile phone), less the customer's opt-outs (``ContactPreference``);
 a contract billed on paper ("Impresso") gets no issue e-mail. SMS and WhatsApp are queued only
@@ -19,15 +20,16 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from enlace.billing.models import OPEN_STATUSES, CollectionState, Invoice, Payment
 from enlace.contracts.models import AccessStatus, BillingType, Contract
+from enlace.core.models import Wallet
 from enlace.core.services import object_save
 from enlace.core.types import Actor
 
-from . import rendering
+from . import bulk, rendering
 from .defaults import DEFAULT_RULES
 from .models import (
     INVOICE_EVENTS,
@@ -111,7 +113,8 @@ class Queuer:
     settings_row: MessagingSettings
     provider_name: str
     now: datetime.datetime
-    pending: list[Message] = field(default_factory=list)
+    base: dict = field(default_factory=bulk.defaults)
+    pending: list[dict] = field(default_factory=list)
     counts: dict = field(default_factory=lambda: {"queued": 0, "skipped": 0})
 
     @classmethod
@@ -145,10 +148,9 @@ class Queuer:
         self, rule: MessageRule, key: str, customer, *, invoice=None, contract=None, payment=None, **extra
     ):
         channels = self.recipients(customer, rule)
-        if rule.event == Event.ISSUED and invoice is not None:
-            billed_on_paper = invoice.contract_id and invoice.contract.billing_type == BillingType.PRINTED
-            if billed_on_paper:  # a printed boleto gets no issue e-mail
-                channels = [c for c in channels if c[0] != Channel.EMAIL]
+        if rule.event == Event.ISSUED and invoice is not None and _billed_on_paper(invoice):
+            # a printed boleto gets no issue e-mail
+            channels = [c for c in channels if c[0] != Channel.EMAIL]
         if not channels:
             self.counts["skipped"] += 1
             return
@@ -159,50 +161,51 @@ class Queuer:
         parts = rendering.render(
             self.env, rule, context, email=wants_email, short=len(channels) > int(wants_email)
         )
+        if contract is not None:
+            contract_id = contract.pk
+        else:
+            contract_id = invoice.contract_id if invoice is not None else None
         for channel, recipient in channels:
             email = channel == Channel.EMAIL
-            self.pending.append(
-                Message(
-                    rule=rule,
-                    event=rule.event,
-                    channel=channel,
-                    key=key,
-                    customer=customer,
-                    invoice=invoice,
-                    contract=contract or (invoice.contract if invoice is not None else None),
-                    recipient=recipient,
-                    subject=parts.subject if email else "",
-                    text=parts.text if email else parts.short,
-                    html=parts.html if email else "",
-                    attach_boleto=email and rule.attach_boleto and invoice is not None,
-                    provider="smtp" if email else self.provider_name,
-                    next_attempt_at=self.now if email else after_quiet_hours(self.now, self.settings_row),
-                    created_at=self.now,
-                )
+            row = self.base.copy()
+            row.update(
+                rule_id=rule.pk,
+                event=rule.event,
+                channel=channel,
+                key=key,
+                customer_id=customer.pk,
+                invoice_id=invoice.pk if invoice is not None else None,
+                contract_id=contract_id,
+                recipient=recipient,
+                subject=parts.subject if email else "",
+                text=parts.text if email else parts.short,
+                html=parts.html if email else "",
+                attach_boleto=email and rule.attach_boleto and invoice is not None,
+                provider="smtp" if email else self.provider_name,
+                next_attempt_at=self.now if email else after_quiet_hours(self.now, self.settings_row),
+                created_at=self.now,
             )
+            self.pending.append(row)
         if len(self.pending) >= CHUNK:
             self.flush()
 
     def flush(self) -> list[int]:
-        """Write what was built (the ones already there are left alone); the new rows' ids."""
-        if not self.pending:
-            return []
+        """Write what was built (the ones already there are left alone, ``bulk.insert``); the new
+        rows' ids."""
         rows, self.pending = self.pending, []
-        keys = {(m.rule_id, m.channel, m.key) for m in rows}
-        before = set(
-            Message.objects.filter(
-                rule_id__in={k[0] for k in keys}, key__in={k[2] for k in keys}
-            ).values_list("rule_id", "channel", "key")
-        )
-        new = [m for m in rows if (m.rule_id, m.channel, m.key) not in before]
-        Message.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
-        created = list(
-            Message.objects.filter(
-                rule_id__in={m.rule_id for m in new}, key__in={m.key for m in new}, created_at=self.now
-            ).values_list("pk", flat=True)
-        )
+        created = bulk.insert(rows)
         self.counts["queued"] += len(created)
         return created
+
+
+def _billed_on_paper(invoice: Invoice) -> bool:
+    """The invoice's contract is billed on paper ("Impresso"): its issue message goes by no e-mail."""
+    if not invoice.contract_id:
+        return False
+    billing_type = getattr(invoice, "contract_billing_type", None)  # annotated by _invoice_queryset
+    if billing_type is None:
+        billing_type = invoice.contract.billing_type
+    return billing_type == BillingType.PRINTED
 
 
 def _kick(ids: list[int] | None) -> None:
@@ -214,27 +217,35 @@ def _kick(ids: list[int] | None) -> None:
     transaction.on_commit(send)
 
 
-#: What rendering reads of an invoice and its customer, contract and wallet (the rest is not loaded).
+#: What rendering reads of an invoice and its customer (the rest is not loaded); the contract's
+#: billing type comes as an annotation, the wallet (fine and interest) from a cache per run.
 INVOICE_FIELDS = (
     *("id", "customer_id", "contract_id", "branch_id", "wallet_id", "kind", "status", "issue_date"),
     *("due_date", "amount", "discount", "paid_amount", "renegotiated", "digitable_line", "pix_payload"),
     *("customer__id", "customer__name", "customer__email", "customer__mobile_phone", "customer__whatsapp"),
     "customer__messaging_preference",
-    *("contract__id", "contract__billing_type", "contract__branch_id", "contract__customer_id"),
-    "wallet",
 )
 
 
 def _invoice_queryset():
     return (
-        Invoice.objects.select_related("customer__messaging_preference", "contract", "wallet")
+        Invoice.objects.select_related("customer__messaging_preference")
         .only(*INVOICE_FIELDS)
+        .annotate(contract_billing_type=F("contract__billing_type"))
         .filter(customer__is_lead=False)
     )
 
 
-def _existing_keys(rule: MessageRule, keys: list[str]) -> set[str]:
-    return set(Message.objects.filter(rule=rule, key__in=keys).values_list("key", flat=True).distinct())
+class _Wallets(dict):
+    """The wallets of a run, loaded once each and set on every invoice (fine and interest)."""
+
+    def attach(self, invoice: Invoice) -> Invoice:
+        if invoice.wallet_id is not None:
+            wallet = self.get(invoice.wallet_id)
+            if wallet is None:
+                wallet = self[invoice.wallet_id] = Wallet.objects.get(pk=invoice.wallet_id)
+            Invoice.wallet.field.set_cached_value(invoice, wallet)
+        return invoice
 
 
 # --- Events ------------------------------------------------------------------------------------
@@ -318,19 +329,22 @@ def _invoice_filter(rule: MessageRule, today: datetime.date) -> Q:
 def daily_rule(rule: MessageRule, *, queuer: Queuer, progress=None) -> None:
     """One invoice rule's messages of the day (the daily task runs one per rule, so rules spread
     over the workers): the open invoices issued today (or yesterday), due in N days, due today or
-    N days overdue, in the rule's branch (or every branch without a rule of its own)."""
+    N days overdue, in the rule's branch (or every branch without a rule of its own), that have no
+    message of this rule yet — chosen in one query, then rendered and written by chunks."""
     today = queuer.env.today
     qs = Invoice.objects.filter(_invoice_filter(rule, today), status__in=OPEN_STATUSES)
     if rule.branch_id:
         qs = qs.filter(branch_id=rule.branch_id)
     elif overridden := queuer.book.overrides.get((rule.event, rule.days)):
         qs = qs.exclude(branch_id__in=overridden)
+    # the set-based "not sent yet": a rerun renders nothing (the unique key still guards the write)
+    qs = qs.exclude(Exists(Message.objects.filter(rule=rule, invoice_id=OuterRef("pk"))))
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
+    wallets = _Wallets()
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
-        done = _existing_keys(rule, [f"invoice:{pk}" for pk in part])
-        todo = [pk for pk in part if f"invoice:{pk}" not in done]
-        for invoice in _invoice_queryset().filter(pk__in=todo).order_by("pk"):
+        for invoice in _invoice_queryset().filter(pk__in=part).order_by("pk"):
+            wallets.attach(invoice)
             queuer.add(rule, f"invoice:{invoice.pk}", invoice.customer, invoice=invoice)
         queuer.flush()
         if progress:
@@ -390,8 +404,8 @@ def daily_run(*, today: datetime.date | None = None, kick: bool = True, progress
 
 
 def message_resend(*, actor: Actor, message: Message) -> Message:
-    """Send ``message`` again (by hand): back to the queue, its attempts reset; SMS/WhatsApp wait
-    for the end of the quiet hours."""
+    """Send ``message`` again (by hand): back to the queue, its attempts and automatic re-queues
+    reset; SMS/WhatsApp wait for the end of the quiet hours."""
     settings_row = MessagingSettings.load()
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
@@ -399,10 +413,18 @@ def message_resend(*, actor: Actor, message: Message) -> Message:
         locked.status = MessageStatus.QUEUED
         locked.attempts = 0
         locked.last_error = ""
+        locked.failed_at = None
+        locked.permanent_failure = False
+        locked.recoveries = 0
         locked.next_attempt_at = (
             now if locked.channel == Channel.EMAIL else after_quiet_hours(now, settings_row)
         )
-        locked.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+        locked.save(
+            update_fields=[
+                *("status", "attempts", "last_error", "next_attempt_at"),
+                *("failed_at", "permanent_failure", "recoveries"),
+            ]
+        )
         _kick([locked.pk])
     message.refresh_from_db()
     return message

@@ -1,6 +1,7 @@
 """Celery tasks of the messaging area: the daily run of the régua de cobrança (beat, every morning
 after the collection routine) and the sending of queued messages (kicked after each queueing and
-every minute by beat, for retries and rows whose kick was lost). Both are idempotent: the unique
+every minute by beat, for retries and rows whose kick was lost) and the recovery of failed
+messages (every 5 minutes: back in the queue once the server answers again). All are idempotent: the unique
 constraint ``(rule, channel, key)`` and the row claim keep a rerun or a second worker from
 sending anything twice."""
 
@@ -50,6 +51,21 @@ def send_messages(ids=None) -> dict:
         return deliver(ids)
 
 
+@shared_task(name="enlace.messaging.tasks.recover_failed", ignore_result=True)
+def recover_failed() -> dict:
+    """Put the failed messages whose failure may have passed back in the queue (recent, capped,
+    with backoff; e-mail only once the mail server answers again) and send them."""
+    from django.db import transaction
+
+    from .recovery import recover_failed as requeue
+
+    with context.acting_as(None, source="task"):
+        ids = requeue()
+    if ids:
+        transaction.on_commit(lambda: send_messages.delay(ids))
+    return {"requeued": len(ids)}
+
+
 @shared_task(name="enlace.messaging.tasks.contract_event", ignore_result=True)
 def contract_event(contract_id: int, event: str, on: str, **extra) -> list[int]:
     """Queue a contract's event messages (notice, block, trust unlock) off the request path."""
@@ -67,3 +83,4 @@ def contract_event(contract_id: int, event: str, on: str, **extra) -> list[int]:
 
 register_periodic("messaging-daily", "enlace.messaging.tasks.daily_messages", crontab(hour=7, minute=0))
 register_periodic("messaging-send", "enlace.messaging.tasks.send_messages", 60.0)
+register_periodic("messaging-recover", "enlace.messaging.tasks.recover_failed", 300.0)

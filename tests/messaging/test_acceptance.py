@@ -5,7 +5,8 @@
 - the daily task run twice on a day sends nothing twice;
 - a subscriber moved to "Financeiro em atraso" receives the suspension notice with the date;
 - with the SMTP server down the messages show as failed after their retries and go out when it is
-  back (resend), and a message retried while the server is back goes out by itself.
+  back (resend), and a message retried while the server is back goes out by itself (the automatic
+  re-queue of failed messages once the server answers again: test_recovery.py).
 """
 
 import datetime
@@ -331,3 +332,15 @@ def test_block_and_trust_unlock_messages(
     assert until.strftime("%d/%m/%Y") in trusted.text
     assert trusted.status == MessageStatus.SENT
     assert len(smtp_server.messages) == 3  # notice, block, trust unlock
+
+
+def test_plain_text_parts_are_not_html_escaped(admin_user, maria, wallet, billed_contract):
+    from enlace.customers.models import Customer
+
+    Customer.objects.filter(pk=maria.pk).update(name="Padaria D'Ávila & Filhos")
+    invoice = _one_off(admin_user, maria, wallet, billed_contract)
+    rule = MessageRule.objects.get(event=Event.ISSUED, branch=None)
+    rule.body_html = "<p>{{ customer_name }}</p>"
+    rendered = services.rule_preview(rule=rule, invoice=invoice)
+    assert "Olá, Padaria D'Ávila & Filhos." in rendered.text
+    assert rendered.html == "<p>Padaria D&#x27;Ávila &amp; Filhos</p>"

@@ -34,7 +34,9 @@ def invoice(admin_user, customer, wallet, active_contract):
 def message(invoice):
     (pk,) = queue_invoice_issued(invoice, kick=False)
     row = Message.objects.get(pk=pk)
-    Message.objects.filter(pk=pk).update(status=MessageStatus.FAILED, attempts=8, last_error="SMTP down")
+    Message.objects.filter(pk=pk).update(
+        status=MessageStatus.FAILED, attempts=8, last_error="SMTP down", failed_at=timezone.now()
+    )
     row.refresh_from_db()
     return row
 
