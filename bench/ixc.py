@@ -4,15 +4,18 @@
 1. Fills an IXC-shaped database (tests/ixc/ixc_schema.sql) on a MariaDB server — the machine's
    (127.0.0.1:3306, root) by default — with N customers, each with a contract, a login and 12
    months of receivables (11 paid, the last open);
-2. creates a scratch Enlace database (``enlace_bench_ixc`` on the PostgreSQL server of
-   DATABASE_URL, or a SQLite file under $ENLACE_VAR_DIR), migrates it and runs the import
-   (``import_all``, what ``manage.py import_ixc --mysql`` runs) — timing each table;
+2. creates a scratch Enlace database (``enlace_bench_ixc``, or $IXC_BENCH_DATABASE, on the
+   PostgreSQL server of DATABASE_URL, or a SQLite file under $ENLACE_VAR_DIR), migrates it and
+   runs the import (``import_all``, what ``manage.py import_ixc --mysql`` runs) — wall and CPU
+   seconds (this process's; the database server's CPU is not counted) per table, and the
+   projection to 100,000 customers;
 3. bulk-inserts 200,000 accounting sessions (``radacct``, which FreeRADIUS writes itself) and lists
-   them through ``/webservice/v1/radacct`` with ``rp=200000``, reporting the peak of Python memory
-   allocated while the answer streams (tracemalloc).
+   them through ``/webservice/v1/radacct`` with ``rp=200000``: the rows are counted as they stream
+   (the run fails if the count is not ``rp``), with the peak of Python memory allocated while the
+   answer streams (tracemalloc) and the process's peak RSS (sampled from /proc).
 
-Usage: ``python bench/ixc.py [-n N] [--mysql-port P] [--keep]``; default 5,000 customers (the goal
-is 100,000 in ≤ 10 minutes on the 2-core machine).
+Usage: ``python bench/ixc.py [-n N] [--list-rows R] [--list-only] [--mysql-port P] [--keep]``;
+default 5,000 customers (the goal is 100,000 in ≤ 10 minutes on the 2-core machine).
 """
 
 import argparse
@@ -21,6 +24,7 @@ import datetime
 import os
 import platform
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -50,8 +54,34 @@ from enlace.ixc.importer.sources import MysqlSource  # noqa: E402
 from enlace.ixc.webservice.auth import webservice_token_create  # noqa: E402
 
 SCHEMA = (ROOT / "tests" / "ixc" / "ixc_schema.sql").read_text()
-DATABASE = "enlace_bench_ixc"
+DATABASE = os.environ.get("IXC_BENCH_DATABASE", "enlace_bench_ixc")
 BATCH = 2000
+
+
+def rss_kb() -> int:
+    """The process's resident set size now (Linux /proc), in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """The highest RSS seen while the listing runs (sampled every 20 ms)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = rss_kb()
+        self._stop_event = threading.Event()
+
+    def run(self):
+        while not self._stop_event.wait(0.02):
+            self.peak = max(self.peak, rss_kb())
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
+        self.peak = max(self.peak, rss_kb())
 
 
 def fill_ixc(args, n: int) -> None:
@@ -185,18 +215,33 @@ def bench_import(args, rows, user, branch, condition):
         bars.append(bar)
         return bar.update
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with context.acting_as(user, source="command"):
         reports = import_all(source, run, progress=progress)
-    import_s = time.perf_counter() - started
+    import_s, import_cpu = time.perf_counter() - started, time.process_time() - cpu
     for bar in bars:
         bar.close()
     for r in reports:
         if r.read:
             rows.append(
-                (f"import {r.table}", r.read, r.seconds, f"{r.created} created, {len(r.refused)} refused")
+                (
+                    f"import {r.table}",
+                    r.read,
+                    r.seconds,
+                    r.cpu_seconds,
+                    f"{r.created} created, {len(r.refused)} refused",
+                )
             )
-    rows.append(("import, all tables", args.n, import_s, f"{args.n} customers ({args.n * 15:,} IXC rows)"))
+    projected = import_s * 100_000 / args.n
+    rows.append(
+        (
+            "import, all tables",
+            args.n,
+            import_s,
+            import_cpu,
+            f"{args.n} customers ({args.n * 15:,} IXC rows); 100,000 projected: {projected / 60:.1f} min",
+        )
+    )
     refused = [(r.table, r.refused[:3]) for r in reports if r.refused]
 
     return refused
@@ -221,9 +266,7 @@ def main(argv=None) -> int:
     fill_s = time.perf_counter() - started
     test = connection.settings_dict.setdefault("TEST", {})
     test["NAME"] = (
-        str(Path(settings.VAR_DIR) / "bench_ixc.sqlite3")
-        if connection.vendor == "sqlite"
-        else "enlace_bench_ixc"
+        str(Path(settings.VAR_DIR) / "bench_ixc.sqlite3") if connection.vendor == "sqlite" else DATABASE
     )
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     rows = []
@@ -280,25 +323,37 @@ def main(argv=None) -> int:
         credentials = webservice_token_create(user=user, actor=user)
         client = Client()
         auth = "Basic " + base64.b64encode(credentials.encode()).decode()
+        # The listing: radacct (the table that holds 200,000 rows here), one page of rp rows. The
+        # rows are counted as they stream; the process's peak RSS is sampled while it runs.
+        rss_before = rss_kb()
+        sampler = RssSampler()
+        sampler.start()
         tracemalloc.start()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         response = client.post(
-            "/webservice/v1/fn_areceber",
+            "/webservice/v1/radacct",
             {"page": "1", "rp": str(args.list_rows)},
             HTTP_AUTHORIZATION=auth,
             HTTP_IXCSOFT="listar",
         )
-        size = sum(len(chunk) for chunk in response.streaming_content)
-        list_s = time.perf_counter() - started
+        size = listed = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            listed += chunk.count(b'"radacctid": ')
+        list_s, list_cpu = time.perf_counter() - started, time.process_time() - cpu
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        listed = args.list_rows
+        sampler.stop()
+        if listed != args.list_rows:
+            raise SystemExit(f"the listing streamed {listed:,} rows, expected {args.list_rows:,}")
         rows.append(
             (
                 f"webservice listing rp={args.list_rows:,}",
                 listed,
                 list_s,
-                f"{size / 1e6:.1f} MB streamed, peak Python memory {peak / 1e6:.1f} MB",
+                list_cpu,
+                f"{size / 1e6:.1f} MB streamed; peak Python memory {peak / 1e6:.1f} MB; "
+                f"RSS {rss_before / 1024:.0f} MB before, peak {sampler.peak / 1024:.0f} MB while listing",
             )
         )
     finally:
@@ -309,9 +364,11 @@ def main(argv=None) -> int:
         f"IXC benchmark — {platform.node()}, {os.cpu_count()} cores, {connection.vendor}, "
         f"IXC rows filled in {fill_s:.1f} s"
     )
-    print(f"{'what':<44}{'rows':>10}{'seconds':>10}{'rows/s':>10}  note")
-    for name, n, seconds, note in rows:
-        print(f"{name:<44}{n:>10,}{seconds:>10.1f}{(n / seconds if seconds else 0):>10,.0f}  {note}")
+    print(f"{'what':<44}{'rows':>10}{'wall s':>10}{'CPU s':>10}{'rows/s':>10}  note")
+    for name, n, seconds, cpu, note in rows:
+        print(
+            f"{name:<44}{n:>10,}{seconds:>10.1f}{cpu:>10.1f}{(n / seconds if seconds else 0):>10,.0f}  {note}"
+        )
     for table, sample in refused:
         print(f"refused in {table}: {sample}")
     return 0

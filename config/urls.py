@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/", include("enlace.portal.urls")),
     path("api/", include("enlace.api.urls")),
     path("webservice/v1/", include("enlace.ixc.urls")),  # IXC-compatible webservice (docs/ixc.md)
+    path("", include("enlace.ixc.ui_urls")),  # the operator's webservice token
     path("admin/", admin.site.urls),
 ]
 

@@ -39,4 +39,18 @@ INSERT INTO su_ticket VALUES
    '2026-11-30 10:00:00', 1),
   (2, '202611150007', 2, 2, 2, NULL, 'Segunda via', 'Pediu segunda via do boleto.', 'S', 'B', 1,
    '2026-11-15 09:30:00', 2);
-INSERT INTO su_mensagens VALUES (1, 1, 'Verificando o sinal.', '2026-11-30 10:05:00');
+INSERT INTO su_mensagens VALUES (1, 1, 'Verificando o sinal.', '2026-11-30 10:05:00', 1, 'PU'),
+  (2, 1, 'ONU trocada na visita.', '2026-11-30 11:00:00', 2, 'PR'),
+  (3, 99, 'Ticket que não veio.', '2026-11-30 12:00:00', NULL, 'PU');
+-- Operators: one with the e-mail of Enlace's admin (mapped), one new (created inactive).
+INSERT INTO usuarios VALUES (1, 'Administrador', 'ADMIN@x.com', 'admin.ixc', 'A'),
+  (2, 'Carlos Técnico', 'carlos@provedor.example', 'carlos', 'A');
+-- Service orders: an open one of ticket 1, a finished one of the solved ticket 2, one of the
+-- refused customer 3.
+INSERT INTO su_oss_chamado VALUES
+  (1, '202612010001', 1, 1, 1, 1, 1, NULL, NULL, 'A', 'M', 'Visita técnica: sem sinal.', '',
+   '2026-12-01 09:00:00', NULL, NULL, '', 1),
+  (2, '202611160002', 2, 2, 2, NULL, 2, NULL, NULL, 'F', 'B', 'Entregar a segunda via.', '',
+   '2026-11-16 08:00:00', NULL, '2026-11-16 12:00:00', 'Entregue ao cliente.', 2),
+  (3, '202611170003', NULL, 3, NULL, NULL, 1, NULL, NULL, 'A', 'M', 'Instalação.', '',
+   '2026-11-17 08:00:00', NULL, NULL, '', 1);

@@ -50,5 +50,15 @@ CREATE TABLE su_ticket (
   id_ticket_setor INT, data_criacao DATETIME NULL, id_filial INT
 );
 CREATE TABLE su_mensagens (
-  id INT PRIMARY KEY, id_ticket INT, mensagem TEXT, data DATETIME NULL
+  id INT PRIMARY KEY, id_ticket INT, mensagem TEXT, data DATETIME NULL, id_operador INT NULL,
+  visibilidade_mensagens CHAR(2) DEFAULT 'PU'
+);
+CREATE TABLE su_oss_chamado (
+  id INT PRIMARY KEY, protocolo VARCHAR(20), id_ticket INT NULL, id_cliente INT, id_contrato_kit INT NULL,
+  id_login INT NULL, id_assunto INT, setor INT NULL, id_tecnico INT NULL, status VARCHAR(3), prioridade CHAR(1),
+  mensagem TEXT, endereco VARCHAR(300), data_abertura DATETIME NULL, data_agenda DATETIME NULL,
+  data_fechamento DATETIME NULL, mensagem_resposta TEXT, id_filial INT
+);
+CREATE TABLE usuarios (
+  id INT PRIMARY KEY, nome VARCHAR(100), email VARCHAR(200), login VARCHAR(100), status CHAR(1) DEFAULT 'A'
 );

@@ -152,3 +152,66 @@ def test_imported_rows_are_found_by_their_ixc_id_through_the_webservice(ixc_db, 
         )
     )
     assert [r["login"] for r in logins["registros"]] == ["padaria"]
+
+
+def test_messages_service_orders_and_operators(ixc_db, ixc_setup, admin_user):
+    """su_mensagens, su_oss_chamado and usuarios (issue 20): operators mapped by e-mail or created
+    inactive with a reset required; messages on the imported tickets (private notes kept private,
+    the author mapped); service orders with IXC's protocol and status; a second run adds nothing."""
+    from django.contrib.auth import get_user_model
+
+    from enlace.support.models import ServiceOrder, TicketMessage
+
+    table = summary(run_import(ixc_db))
+    assert table["usuarios"] == (2, 2, 0, 0, 0)
+    assert table["su_mensagens"] == (3, 2, 0, 0, 1)
+    assert table["su_oss_chamado"] == (3, 2, 0, 0, 1)
+
+    users = get_user_model().objects
+    assert ExternalId.objects.get(kind="usuarios", ixc_id="1").object_id == admin_user.pk
+    carlos = users.get(pk=ExternalId.objects.get(kind="usuarios", ixc_id="2").object_id)
+    assert carlos.email == "carlos@provedor.example" and carlos.username == "carlos"
+    assert carlos.first_name == "Carlos" and carlos.is_staff
+    assert not carlos.is_active and not carlos.has_usable_password()  # a reset is required
+
+    ticket = Ticket.objects.get(protocol="202611300001")
+    public, private = TicketMessage.objects.filter(ticket=ticket).order_by("created_at")
+    assert public.text == "Verificando o sinal." and public.public and public.author == admin_user
+    assert public.created_at.date() == datetime.date(2026, 11, 30)
+    assert not private.public and private.author == carlos
+    assert ticket.status == Ticket.Status.NEW  # IXC's status, not moved by the import
+
+    open_order = ServiceOrder.objects.get(protocol="202612010001")
+    assert open_order.status == ServiceOrder.Status.OPEN and open_order.ticket == ticket
+    assert open_order.opened_at.date() == datetime.date(2026, 12, 1)
+    done = ServiceOrder.objects.get(protocol="202611160002")
+    assert done.status == ServiceOrder.Status.FINISHED and done.closing_note == "Entregue ao cliente."
+    assert done.ticket.protocol == "202611150007"
+    assert done.events.filter(action="finish").exists()
+
+    again = summary(run_import(ixc_db))
+    for name in ("usuarios", "su_mensagens", "su_oss_chamado"):
+        assert again[name][1:3] == (0, 0), (name, again[name])
+    assert TicketMessage.objects.filter(ticket=ticket).count() == 2
+    assert ServiceOrder.objects.count() == 2
+
+
+def test_new_rows_take_the_bulk_path(ixc_db, ixc_setup, caplog):
+    """New customers, contracts, logins and receivables are written in bulk (no chunk falls back
+    to the per-row services), with the audit rows and history the services write."""
+    from enlace.contracts.models import ContractHistory
+    from enlace.core.models import ObjectChange
+
+    with caplog.at_level("WARNING", logger="enlace.ixc.importer.runner"):
+        run_import(ixc_db)
+    assert not [r for r in caplog.records if "row by row" in r.getMessage()], caplog.text
+    maria = ExternalId.objects.get(kind="cliente", ixc_id="1").object_id
+    assert ObjectChange.objects.filter(
+        content_type__model="customer", object_id=str(maria), action="create"
+    ).exists()
+    contract = Contract.objects.get(pk=ExternalId.objects.get(kind="cliente_contrato", ixc_id="1").object_id)
+    kinds = set(ContractHistory.objects.filter(contract=contract).values_list("kind", flat=True))
+    assert {"NEW", "ACT"} <= kinds  # contract_create's and contract_activate's entries
+    paid = Invoice.objects.get(nosso_numero=1233)
+    assert paid.payments.get().amount == Decimal("99.90") and paid.paid_date == datetime.date(2026, 11, 9)
+    assert ObjectChange.objects.filter(content_type__model="payment", action="create").count() == 1

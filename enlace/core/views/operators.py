@@ -13,12 +13,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import tables
+from ..discovery import discover
 from ..filtersets import BaseFilterSet
 from ..forms import OperatorForm
 from ..operators import operator_queryset, operator_save
 from .generic import ObjectChangesView, ObjectDetailView, ObjectEditView, ObjectListView
 
 User = get_user_model()
+
+#: Templates that higher apps add below the operator's page (``enlace/<app>/operator_panels.py``
+#: appends to this list; e.g. the ixc app's webservice token). Each gets ``object``, ``can_change``.
+OPERATOR_PANELS: list[str] = []
 
 
 class OperatorFilterSet(BaseFilterSet):
@@ -56,6 +61,7 @@ class OperatorListView(OperatorViewMixin, ObjectListView):
 
 
 class OperatorDetailView(OperatorViewMixin, ObjectDetailView):
+    template_name = "core/operator_detail.html"
     detail_fields = [
         "username",
         "first_name",
@@ -83,9 +89,11 @@ class OperatorDetailView(OperatorViewMixin, ObjectDetailView):
         return [rows[name] for name in order]
 
     def get_extra_context(self, obj):
+        discover("operator_panels")
         return {
             "can_change": self.request.user.has_perm("auth.change_user")
             and (self.request.user.is_superuser or not obj.is_superuser),
+            "operator_panels": OPERATOR_PANELS,
         }
 
 

@@ -88,6 +88,7 @@ class Run:
     cities: dict[str, int] = field(default_factory=dict)  # IXC cidade id → IBGE code
     branches: dict[str, int] = field(default_factory=dict)  # IXC filial id → branch id
     highest_nosso_numero: dict[int, int] = field(default_factory=dict)  # wallet id → highest
+    plan_branches: dict[int, int] = field(default_factory=dict)  # plan id → its branch id
 
     def id_map(self, kind: str) -> dict[str, int]:
         if kind not in self.ids:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -20,14 +21,17 @@ from enlace.core.exceptions import ApplicationError
 from enlace.core.models import Wallet
 
 from ..models import ExternalKind
-from . import tables
+from . import bulk, support, tables
 from .common import CREATED, UNCHANGED, UPDATED, Run
 from .sources import Source
+
+logger = logging.getLogger(__name__)
 
 #: Tables in the order they are imported (a row refers only to tables above it).
 ORDER = (
     "filial",
     "cidade",
+    "usuarios",
     "radgrupos",
     "vd_contratos",
     "cliente",
@@ -36,9 +40,13 @@ ORDER = (
     "fn_areceber",
     "su_oss_assunto",
     "su_ticket",
+    "su_mensagens",
+    "su_oss_chamado",
 )
+#: Rows per chunk of the bulk tables (``bulk.IMPORTERS``).
+CHUNK = 1000
 #: Tables IXC has that this import reads but does not bring in yet (listed in the report).
-NOT_YET = ("su_mensagens", "su_oss_chamado", "usuarios")
+NOT_YET: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,6 +59,8 @@ class TableReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time (the database server's is not counted)
+    fallbacks: int = 0  # chunks whose bulk write failed and that were imported row by row
 
 
 class DryRunRollback(Exception):
@@ -96,6 +106,68 @@ def _continue_sequences(run: Run) -> None:
         WalletSequence.objects.filter(wallet=wallet).update(next_value=Greatest(F("next_value"), highest + 1))
 
 
+def _import_row(run: Run, row: dict, importer: Callable, report: TableReport, *, read: bool = True) -> None:
+    """One row through the per-row services, in its own savepoint."""
+    if read:
+        report.read += 1
+    try:
+        with transaction.atomic():
+            outcome = importer(run, row)
+    except (ApplicationError, ValidationError, DatabaseError, ValueError, LookupError) as exc:
+        report.refused.append((row.get("id", "?"), error_text(exc)))
+        outcome = None
+    if outcome == CREATED:
+        report.created += 1
+    elif outcome == UPDATED:
+        report.updated += 1
+    elif outcome == UNCHANGED:
+        report.unchanged += 1
+
+
+def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _import_chunk(run: Run, table: str, chunk: list[dict], importer: Callable, report: TableReport) -> None:
+    """A chunk of a bulk table: rows imported before (known external id) are compared and updated
+    one by one; new rows go through ``bulk`` in one savepoint — its refused rows are reported, the
+    rows it leaves (statuses it does not cover) and, when its writes fail, the whole chunk's new
+    rows are imported one by one."""
+    report.read += len(chunk)
+    known = run.id_map(str(ExternalKind(table)))
+    new, seen = [], set()
+    for row in chunk:
+        ixc_id = row.get("id", "")
+        if ixc_id in known or ixc_id in seen:
+            _import_row(run, row, importer, report, read=False)
+        else:
+            seen.add(ixc_id)
+            new.append(row)
+    if not new:
+        return
+    try:
+        with transaction.atomic():
+            result = bulk.IMPORTERS[table](run, new)
+    except (ApplicationError, ValidationError, DatabaseError, ValueError, LookupError) as exc:
+        logger.warning("IXC %s: a chunk is imported row by row after: %s", table, error_text(exc))
+        report.fallbacks += 1
+        run.ids.clear()  # the id maps are read again from the database: the chunk rolled back
+        for row in new:
+            _import_row(run, row, importer, report, read=False)
+        return
+    report.created += result.created
+    report.refused.extend(result.refused)
+    for row in result.per_row:
+        _import_row(run, row, importer, report, read=False)
+
+
 def import_all(
     source: Source,
     run: Run,
@@ -119,6 +191,9 @@ def import_all(
         "fn_areceber": tables.import_fn_areceber,
         "su_oss_assunto": tables.import_su_oss_assunto,
         "su_ticket": tables.import_su_ticket,
+        "su_mensagens": support.import_su_mensagens,
+        "su_oss_chamado": support.import_su_oss_chamado,
+        "usuarios": support.import_usuarios,
     }
     try:
         with context.acting_as(run.actor, source="command"), transaction.atomic(durable=False):
@@ -127,7 +202,7 @@ def import_all(
                     continue
                 report = TableReport(table)
                 reports.append(report)
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 if not source.has_table(table):
                     report.note = _("not in the source")
                     continue
@@ -143,26 +218,20 @@ def import_all(
                     report.note = _("speeds of the plans")
                     continue
                 importer = importers[table]
-                for row in source.rows(table):
-                    report.read += 1
-                    ixc_id = row.get("id", "?")
-                    try:
-                        with transaction.atomic():
-                            outcome = importer(run, row)
-                    except (ApplicationError, ValidationError, DatabaseError, ValueError, LookupError) as exc:
-                        report.refused.append((ixc_id, error_text(exc)))
-                        outcome = None
-                    if outcome == CREATED:
-                        report.created += 1
-                    elif outcome == UPDATED:
-                        report.updated += 1
-                    elif outcome == UNCHANGED:
-                        report.unchanged += 1
-                    if step:
-                        step()
+                if table in bulk.IMPORTERS:
+                    for chunk in _chunks(source.rows(table), CHUNK):
+                        _import_chunk(run, table, chunk, importer, report)
+                        if step:
+                            step(len(chunk))
+                else:
+                    for row in source.rows(table):
+                        _import_row(run, row, importer, report)
+                        if step:
+                            step()
                 if table == "fn_areceber":
                     _continue_sequences(run)
                 report.seconds = time.perf_counter() - started
+                report.cpu_seconds = time.process_time() - cpu
             for table in NOT_YET:
                 if table in tables_wanted and source.has_table(table):
                     reports.append(

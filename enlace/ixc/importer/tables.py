@@ -137,12 +137,14 @@ def plan_for_branch(run: Run, ixc_plan_id: str, branch_id: int) -> int:
     branch is copied (once, through ``plan_save``) into another branch that sells it; the copy is
     remembered as ``<IXC id>:<branch id>``."""
     plan_id = run.lookup(ExternalKind.PLANO, ixc_plan_id, label=_("Plan"))
-    plan = Plan.objects.get(pk=plan_id)
-    if plan.branch_id == branch_id:
+    if plan_id not in run.plan_branches:  # read once per plan, not once per contract
+        run.plan_branches[plan_id] = Plan.objects.values_list("branch_id", flat=True).get(pk=plan_id)
+    if run.plan_branches[plan_id] == branch_id:
         return plan_id
     key = f"{ixc_plan_id.strip()}:{branch_id}"
     copy_id = run.id_map(ExternalKind.PLANO).get(key)
     if copy_id is None:
+        plan = Plan.objects.get(pk=plan_id)
         plan.pk = plan.id = None
         plan._state.adding = True
         plan.branch_id = branch_id
