@@ -6,8 +6,10 @@ Loads N logins (default 100,000) into a scratch PostgreSQL database ``enlace_ben
 FreeRADIUS's tables by ``enlace.radius.projection``), then measures PAP Access-Request throughput
 and p50/p99 latency with concurrent clients against three set-ups of Debian's FreeRADIUS 3.2:
 
-(a) Enlace's configuration (deploy/freeradius) reading Enlace's tables: Simultaneous-Use checked
-    in radacct, every authentication logged to radpostauth off the critical path (spool + reader);
+(a) Enlace's configuration (deploy/freeradius) with the Redis copy kept by ``manage.py
+    radius_cache`` (started here on the bench database; ``--no-copy`` without it): Simultaneous-Use
+    checked, every authentication logged to radpostauth in batches; ``--with-sql`` adds (a1), the
+    same configuration reading PostgreSQL on every request (before/after in one run);
 (b) FreeRADIUS's stock SQL configuration (stock sites-available/default, stock sql module and
     queries, with its synchronous post-auth INSERT) on the same users copied into a scratch
     database ``enlace_bench_radius_stock`` with the stock schema;
@@ -80,6 +82,7 @@ from enlace.radius.management.commands.radius_server import (  # noqa: E402
     stock_dir,
 )
 from enlace.radius.models import Login, Nas  # noqa: E402
+from enlace.radius.postauth_loader import PostAuthLoader  # noqa: E402
 
 SECRET = "testing123"  # noqa: S105 — the stock clients.conf secret of 127.0.0.1, used by all three set-ups
 DB_NAME = "enlace_bench_radius"
@@ -666,6 +669,8 @@ def storm_drill(setup: "Setup", args) -> dict:
     then an Interim-Update for each; what reached radacct, and when."""
     with psycopg.connect(**_pg_params(setup.dbname), autocommit=True) as conn:
         conn.execute(f"DELETE FROM radacct WHERE acctsessionid LIKE '{STORM_PREFIX}%'")  # noqa: S608
+    if setup.copy_process:
+        _wait_copy_sessions(setup, args)
     out = {}
     for phase, interim in (("start", False), ("interim", True)):
         if interim:
@@ -689,6 +694,29 @@ def storm_drill(setup: "Setup", args) -> dict:
     with psycopg.connect(**_pg_params(setup.dbname), autocommit=True) as conn:
         conn.execute(f"DELETE FROM radacct WHERE acctsessionid LIKE '{STORM_PREFIX}%'")  # noqa: S608
     return out
+
+
+def _wait_copy_sessions(setup: "Setup", args, timeout: float = 120) -> None:
+    """Wait until the copy's open-session counts have caught up with sessions just deleted (by
+    an earlier drill on the same database): a login still counted would be refused."""
+    import redis
+
+    client = redis.Redis.from_url(args.redis_url)
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        counted = sum(1 for _ in client.scan_iter(match=f"{COPY_PREFIX}o:*", count=10000))
+        if counted <= _count(
+            setup.dbname, "SELECT count(DISTINCT username) FROM radacct WHERE acctstoptime IS NULL"
+        ):
+            return
+        time.sleep(0.5)
+
+
+def _spool_pending(spool: Path) -> bool:
+    """Post-auth answers not in radpostauth yet: lines not loaded (batch) or spool files."""
+    if spool.name == "postauth-batch":
+        return PostAuthLoader(spool).pending()
+    return any(spool.iterdir())
 
 
 def block_probe(setup: "Setup", args) -> str:
@@ -790,6 +818,9 @@ class Setup:
     acct_port: int = 0
     windows: list = field(default_factory=list)
     lags: list = field(default_factory=list)
+    #: (a) with the Redis copy: the ``manage.py radius_cache`` process and redis-server's pid.
+    copy_process: subprocess.Popen | None = None
+    redis_pid: int | None = None
 
 
 def measure(setup: Setup, args) -> dict:
@@ -798,6 +829,9 @@ def measure(setup: Setup, args) -> dict:
     pg_pids = _postgres_pids(setup.dbname) if setup.dbname else []
     pg_before = {pid: _ticks([pid]) for pid in pg_pids}
     radius_before = _ticks([setup.server.process.pid])
+    copy_pids = [setup.copy_process.pid] if setup.copy_process else []
+    redis_pids = [setup.redis_pid] if setup.redis_pid else []
+    copy_before, redis_before = _ticks(copy_pids), _ticks(redis_pids)
     machine_before = _machine_ticks()
     wall = time.perf_counter()
     result = generate_load(
@@ -805,6 +839,9 @@ def measure(setup: Setup, args) -> dict:
     )
     wall = time.perf_counter() - wall
     radius_cpu = (_ticks([setup.server.process.pid]) - radius_before) / hz / wall
+    copy_cpu = (_ticks(copy_pids) - copy_before) / hz / wall
+    # redis-server may serve others on a shared machine: its whole CPU is counted (an upper bound).
+    redis_cpu = (_ticks(redis_pids) - redis_before) / hz / wall
     # Backends opened during the run (a pool growing) count whole.
     pg_pids = set(pg_pids) | set(_postgres_pids(setup.dbname) if setup.dbname else [])
     pg_after = {pid: _ticks([pid]) for pid in pg_pids}
@@ -814,11 +851,23 @@ def measure(setup: Setup, args) -> dict:
     log_pids = _postgres_pids(setup.dbname, application="%(sql_log)%") if setup.dbname else []
     log_cpu = sum(pg_after.get(pid, 0) - pg_before.get(pid, 0) for pid in log_pids) / hz / wall
     busy, total = (a - b for a, b in zip(_machine_ticks(), machine_before, strict=True))
-    result["cpu_per_auth"] = (radius_cpu + pg_cpu) / result["rate"] * 1000 if result["rate"] else 0
+    total_cpu = radius_cpu + pg_cpu + redis_cpu + copy_cpu
+    result["cpu_per_auth"] = total_cpu / result["rate"] * 1000 if result["rate"] else 0
+    per_auth = {
+        name: value / result["rate"] * 1000 if result["rate"] else 0
+        for name, value in (("radiusd", radius_cpu), ("postgres", pg_cpu), ("redis", redis_cpu + copy_cpu))
+    }
+    result["cpu_split"] = per_auth
     result["cpu"] = (
         f"CPU: radiusd {radius_cpu * 100:.0f}% + postgres {pg_cpu * 100:.0f}% "
-        f"(of which the post-auth log's INSERTs {log_cpu * 100:.0f}%) = "
-        f"{result['cpu_per_auth']:.2f} ms per auth; load generator {result['generator_cpu'] * 100:.0f}%; "
+        f"(of which the post-auth log's INSERTs {log_cpu * 100:.0f}%)"
+        + (
+            f" + redis-server {redis_cpu * 100:.0f}% + radius_cache {copy_cpu * 100:.0f}%"
+            if copy_pids
+            else ""
+        )
+        + f" = {result['cpu_per_auth']:.3f} ms per auth (radiusd {per_auth['radiusd']:.3f}, "
+        f"postgres {per_auth['postgres']:.3f}, redis {per_auth['redis']:.3f}); load generator {result['generator_cpu'] * 100:.0f}%; "
         f"whole machine busy {busy / total * 100:.0f}% of {os.cpu_count()} CPUs"
     )
     print(
@@ -833,7 +882,7 @@ def measure(setup: Setup, args) -> dict:
 def wait_logged(setup: Setup, timeout: float) -> float:
     """Seconds until the post-auth spool of ``setup`` is empty (every answer in radpostauth)."""
     started = time.perf_counter()
-    while any(setup.spool.iterdir()) and time.perf_counter() - started < timeout:
+    while _spool_pending(setup.spool) and time.perf_counter() - started < timeout:
         time.sleep(0.1)
     return time.perf_counter() - started
 
@@ -851,9 +900,54 @@ def _truncate_postauth(dbname: str) -> None:
 # --- Set-ups ----------------------------------------------------------------------------------
 
 
-def setup_ours(args, binary: str, work: Path, *, config: str | None = None, key: str = "a") -> Setup:
+def start_copy(args, state: Path) -> tuple[subprocess.Popen, int | None]:
+    """``manage.py radius_cache`` on the bench database (a process of its own, so its CPU shows),
+    once it has built the copy and set the heartbeat; and redis-server's pid."""
+    import redis
+
+    db = connection.settings_dict
+    url = f"postgres://{db.get('USER') or 'postgres'}"
+    url += f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    url += f"@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "RADIUS_REDIS_URL": args.redis_url,
+        "RADIUS_REDIS_PREFIX": COPY_PREFIX,
+        "RADIUS_STATE_DIR": str(state),
+    }
+    client = redis.Redis.from_url(args.redis_url)
+    client.delete(f"{COPY_PREFIX}fresh")
+    started = time.perf_counter()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), "radius_cache"], env=env, stdin=subprocess.DEVNULL
+    )
+    while not client.exists(f"{COPY_PREFIX}fresh"):
+        if process.poll() is not None or time.perf_counter() - started > 600:
+            raise RuntimeError("radius_cache did not build the copy")
+        time.sleep(0.2)
+    print(
+        f"  radius_cache: copy of {args.n:,} logins built in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+    return process, client.info("server").get("process_id")
+
+
+def _drop_copy(args) -> None:
+    import redis
+
+    client = redis.Redis.from_url(args.redis_url)
+    keys = list(client.scan_iter(match=f"{COPY_PREFIX}*", count=5000))
+    for start in range(0, len(keys), 5000):
+        client.delete(*keys[start : start + 5000])
+
+
+def setup_ours(
+    args, binary: str, work: Path, *, config: str | None = None, key: str = "a", copy: bool = True
+) -> Setup:
     state = prepare_state_dir(work / f"ours-{key}")
     port, acct_port = _free_udp_port(), _free_udp_port()
+    copy = copy and key == "a" and not args.no_copy
     env = server_environment(
         connection.settings_dict,
         state_dir=state,
@@ -863,19 +957,34 @@ def setup_ours(args, binary: str, work: Path, *, config: str | None = None, key:
         pool_start=args.threads,
         statement_timeout_ms=2000,
         reject_delay=1,
+        redis_url=args.redis_url if copy else None,
+        redis_prefix=COPY_PREFIX,
     )
     _truncate_postauth(DB_NAME)
     argv = freeradius_argv(binary, config_dir=Path(config or args.config or CONFIG_DIR))
     server = Server(argv, {**os.environ, **env}, state / "log" / "radius.log")
-    return Setup(
+    setup = Setup(
         key,
-        f"(a0) previous Enlace config ({config})" if key == "a0" else "(a) Enlace config (deploy/freeradius)",
+        LABELS[key].format(config=config),
         server,
         port,
         DB_NAME,
-        state / "spool" / "postauth",
+        state / "spool" / ("postauth-batch" if copy else "postauth"),
         acct_port=acct_port,
     )
+    if copy:
+        setup.copy_process, setup.redis_pid = start_copy(args, state)
+    return setup
+
+
+COPY_PREFIX = "enlace-bench:radius:"
+LABELS = {
+    "a0": "(a0) previous Enlace config ({config})",
+    "a": "(a) Enlace config (deploy/freeradius), Redis copy",
+    "a1": "(a1) Enlace config, no Redis copy (PostgreSQL)",
+    "b": "(b) stock SQL config, synchronous post-auth",
+    "c": "(c) stock files module, no database",
+}
 
 
 def setup_stock(args, binary: str, work: Path, stock_dir: str) -> Setup:
@@ -905,8 +1014,8 @@ def logged_note(setup: Setup, args) -> str:
         return "no"
     logged = _count(setup.dbname, "SELECT count(*) FROM radpostauth")
     with_password = _count(setup.dbname, "SELECT count(*) FROM radpostauth WHERE coalesce(pass, '') <> ''")
-    if setup.key in ("a", "a0"):
-        pending = any(setup.spool.iterdir())
+    if setup.key in ("a", "a0", "a1"):
+        pending = _spool_pending(setup.spool)
         lag = max(setup.lags) if setup.lags else 0
         note = (
             f"yes: {logged:,} of {answered:,} answered in radpostauth, at most {lag:.1f} s after a run"
@@ -936,6 +1045,17 @@ def main(argv=None) -> int:
         "--compare-config",
         default=None,
         help="also run set-up (a0): another configuration directory of ours (e.g. the previous one)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("RADIUS_REDIS_URL") or "redis://127.0.0.1:6379/11",
+        help="Redis of (a)'s copy (manage.py radius_cache runs on the bench database)",
+    )
+    parser.add_argument("--no-copy", action="store_true", help="(a) without the Redis copy")
+    parser.add_argument(
+        "--with-sql",
+        action="store_true",
+        help="also run set-up (a1): the same configuration without the Redis copy (before/after)",
     )
     parser.add_argument("--nas", type=int, default=48, help="concentrators of the storm drill")
     parser.add_argument("--no-storm", action="store_true", help="skip the storm drill and accounting")
@@ -984,12 +1104,15 @@ def main(argv=None) -> int:
         makers = {
             "a0": lambda: setup_ours(args, binary, work, config=args.compare_config, key="a0"),
             "a": lambda: setup_ours(args, binary, work),
+            "a1": lambda: setup_ours(args, binary, work, key="a1", copy=False),
             "b": lambda: setup_stock(args, binary, work, stock),
             "c": lambda: setup_files(args, binary, work, stock),
         }
         if args.compare_config:
             only.add("a0")
-        for key in ("a0", "a", "b", "c"):
+        if args.with_sql:
+            only.add("a1")
+        for key in ("a0", "a1", "a", "b", "c"):
             if key in only:
                 try:
                     setup = makers[key]()
@@ -1019,6 +1142,10 @@ def main(argv=None) -> int:
     finally:
         for setup in setups:
             setup.server.stop()
+            if setup.copy_process:
+                setup.copy_process.terminate()
+                setup.copy_process.wait(30)
+                _drop_copy(args)
         shutil.rmtree(work, ignore_errors=True)
         if not args.keep:
             connection.creation.destroy_test_db(original_name, verbosity=0)
@@ -1034,12 +1161,7 @@ def main(argv=None) -> int:
         + (f", best of {args.repeat} alternating windows" if args.repeat > 1 else "")
         + f"; FreeRADIUS (a): {args.threads} threads"
     )
-    labels = {s.key: s.label for s in setups} | {
-        "a0": f"(a0) previous Enlace config ({args.compare_config})",
-        "a": "(a) Enlace config (deploy/freeradius)",
-        "b": "(b) stock SQL config, synchronous post-auth",
-        "c": "(c) stock files module, no database",
-    }
+    labels = {key: label.format(config=args.compare_config) for key, label in LABELS.items()}
     name_w = max(len(v) for v in labels.values())
     print(f"{'set-up':<{name_w}}  {'auth/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  logged / note")
     print("-" * (name_w + 60))

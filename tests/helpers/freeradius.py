@@ -68,8 +68,19 @@ def _free_udp_ports(count: int) -> list[int]:
 class FreeRadius:
     """One FreeRADIUS process with Enlace's configuration."""
 
-    def __init__(self, binary: str, db: dict, state_dir: Path, *, read_db: dict | None = None):
+    def __init__(
+        self,
+        binary: str,
+        db: dict,
+        state_dir: Path,
+        *,
+        read_db: dict | None = None,
+        redis_url: str | None = None,
+        redis_prefix: str | None = None,
+    ):
         self.binary = binary
+        self.redis_url = redis_url
+        self.redis_prefix = redis_prefix
         self.db = db
         self.read_db = read_db
         self.state_dir = prepare_state_dir(state_dir)
@@ -94,6 +105,8 @@ class FreeRadius:
                 threads=4,
                 pool_start=1,
                 reject_delay=0,
+                redis_url=self.redis_url,
+                redis_prefix=self.redis_prefix,
             )
             offset = self.log.stat().st_size if self.log.exists() else 0
             with (self.state_dir / "log" / "stderr.log").open("ab") as stderr:

@@ -14,7 +14,9 @@ spool; default ``$ENLACE_VAR_DIR/radius``); ``RADIUS_THREADS`` (16);
 ``RADIUS_STATEMENT_TIMEOUT_MS`` (2000); ``RADIUS_REJECT_DELAY`` (1 second);
 ``RADIUS_ACCT_SYNCHRONOUS_COMMIT`` (off: the accounting readers' commits); ``FREERADIUS``
 (the binary), ``FREERADIUS_STOCK_DIR`` (Debian's /etc/freeradius/3.0, for the stock queries),
-``FREERADIUS_LIBDIR`` (/usr/lib/freeradius). Options given on the command line win.
+``FREERADIUS_LIBDIR`` (/usr/lib/freeradius); ``RADIUS_REDIS_URL`` (the Redis copy FreeRADIUS
+authorizes from, kept by ``manage.py radius_cache``; unset: every authorization asks PostgreSQL) and
+``RADIUS_REDIS_PREFIX`` (``enlace:radius:``). Options given on the command line win.
 
 ``--print-env`` prints the variables instead (for a systemd ``EnvironmentFile=`` or to start
 ``freeradius -f -d deploy/freeradius`` by hand).
@@ -136,10 +138,15 @@ def server_environment(
     pool_start: int | None = None,
     statement_timeout_ms: int = 2000,
     reject_delay: int = 1,
+    redis_url: str | None = None,
+    redis_prefix: str | None = None,
 ) -> dict[str, str]:
     """The ``ENLACE_RADIUS_*`` variables deploy/freeradius reads, for the Django database settings
-    ``db`` (``ENGINE``, ``NAME``, ``USER``, …). ``read_db``: a replica for the authorize queries."""
+    ``db`` (``ENGINE``, ``NAME``, ``USER``, …). ``read_db``: a replica for the authorize queries.
+    ``redis_url``: the Redis copy of the logins (``RADIUS_REDIS_URL``; None: authorize from SQL only)."""
     engine = db.get("ENGINE", "")
+    if redis_url and "postgresql" not in engine:
+        raise CommandError("The Redis copy (RADIUS_REDIS_URL) needs PostgreSQL (it follows its NOTIFY).")
     env = {
         "ENLACE_RADIUS_LIBDIR": _first_dir("FREERADIUS_LIBDIR", LIB_DIRS, "rlm_sql.so"),
         "ENLACE_RADIUS_STOCK_DIR": stock_dir(),
@@ -156,6 +163,7 @@ def server_environment(
         "ENLACE_RADIUS_SQLITE_FILE": "",
         "ENLACE_RADIUS_PG_CONNINFO": "",
         "ENLACE_RADIUS_PG_READ_CONNINFO": "",
+        **redis_environment(redis_url, redis_prefix, threads),
     }
     start = max(1, min(threads, pool_start if pool_start is not None else max(1, threads // 4)))
     env["ENLACE_RADIUS_SQL_POOL_START"] = str(start)
@@ -179,6 +187,34 @@ def server_environment(
     return env
 
 
+def redis_environment(url: str | None, prefix: str | None, threads: int) -> dict[str, str]:
+    """The ``ENLACE_RADIUS_REDIS_*`` variables of mods/redis: where the Redis copy is
+    (docs/radius.md, "The Redis copy"); ``ENLACE_RADIUS_CACHE=no`` when there is none."""
+    from enlace.radius.cache import DEFAULT_PREFIX, parse_redis_url
+
+    env = {
+        "ENLACE_RADIUS_CACHE": "no",
+        # The post-auth log: "batch" (mods/postauth_lines, loaded by radius_cache) with the copy,
+        # "spool" (the detail spool and its reader, sites/postauth-log) without.
+        "ENLACE_RADIUS_POSTAUTH": "spool",
+        "ENLACE_RADIUS_REDIS_HOST": "127.0.0.1",
+        "ENLACE_RADIUS_REDIS_PORT": "6379",
+        "ENLACE_RADIUS_REDIS_DB": "0",
+        "ENLACE_RADIUS_REDIS_PREFIX": prefix or DEFAULT_PREFIX,
+        "ENLACE_RADIUS_REDIS_POOL": str(max(1, threads)),
+    }
+    if url:
+        host, port, database = parse_redis_url(url)
+        env.update(
+            ENLACE_RADIUS_CACHE="yes",
+            ENLACE_RADIUS_POSTAUTH="batch",
+            ENLACE_RADIUS_REDIS_HOST=host,
+            ENLACE_RADIUS_REDIS_PORT=str(port),
+            ENLACE_RADIUS_REDIS_DB=str(database),
+        )
+    return env
+
+
 #: Accounting readers working in parallel, one spool directory each (a session always in the same one).
 ACCT_SHARDS = 4
 
@@ -187,7 +223,7 @@ def prepare_state_dir(state_dir: str | os.PathLike) -> Path:
     path = Path(state_dir)
     # The accounting spool has one directory per reader (ACCT_SHARDS, deploy/freeradius/sites/accounting-log).
     shards = [f"spool/accounting/{n}" for n in range(ACCT_SHARDS)]
-    for sub in ("log", "run", "spool/postauth", "spool/accounting", *shards):
+    for sub in ("log", "run", "spool/postauth", "spool/postauth-batch", "spool/accounting", *shards):
         (path / sub).mkdir(parents=True, exist_ok=True)
     (path / "spool").chmod(0o700)
     return path
@@ -246,6 +282,8 @@ class Command(BaseCommand):
             threads=options["threads"],
             statement_timeout_ms=options["statement_timeout_ms"],
             reject_delay=options["reject_delay"],
+            redis_url=os.environ.get("RADIUS_REDIS_URL") or None,
+            redis_prefix=os.environ.get("RADIUS_REDIS_PREFIX") or None,
         )
         if options["print_env"]:
             # Double-quoted: read alike by a shell (`set -a; . file`) and by systemd's
