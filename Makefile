@@ -68,21 +68,25 @@ $(BOOTSTRAP)/bin/uv:
 
 # --- Run --------------------------------------------------------------------------------------
 
+# E-mails the demo sends are written as files under var/mail/ (not printed); EMAIL_BACKEND overrides.
 run: export DEBUG := 1
+run: export EMAIL_BACKEND := $(or $(EMAIL_BACKEND),django.core.mail.backends.filebased.EmailBackend)
 run: install compilemessages  ## migrate, seed a demo ISP on first run, serve on http://127.0.0.1:8000
-	$(MANAGE) ensure_database
-	$(MANAGE) migrate --noinput
-	DEMO_PASSWORD='$(DEMO_PASSWORD)' $(MANAGE) seed_demo --if-empty
-	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo "Preparing the database (migrations; the demo ISP on the first run)..."
+	@$(MANAGE) ensure_database
+	@$(MANAGE) migrate --noinput --verbosity 0
+	@DEMO_PASSWORD='$(DEMO_PASSWORD)' $(MANAGE) seed_demo --if-empty --verbosity 0
+	@$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo
-	@echo "  Enlace is starting on  http://$(HOST):$(PORT)/"
+	@echo "  Enlace is starting on  http://$(HOST):$(PORT)/   (another port: make run PORT=8080)"
 	@echo "  Administrator login:   admin"
 	@echo "  Password:              $(DEMO_PASSWORD)"
 	@echo "  (other demo operators: atendimento, financeiro, tecnico, comercial — same password;"
 	@echo "   created by seed_demo on the first run; press Ctrl+C to stop)"
 	@echo "  Subscriber portal:     http://$(HOST):$(PORT)/portal/  (login joao.pedro, same password)"
+	@echo "  E-mails sent:          written to var/mail/, not sent"
 	@echo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MANAGE) runserver $(HOST):$(PORT)
 
 worker: install  ## Celery worker + beat on CELERY_BROKER_URL (default redis://127.0.0.1:6379/0)
 	CELERY_BROKER_URL='$(WORKER_BROKER_URL)' CELERY_RESULT_BACKEND='$(WORKER_RESULT_BACKEND)' $(VENV)/bin/celery -A config worker --beat --loglevel INFO \

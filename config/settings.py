@@ -168,6 +168,9 @@ PORTAL_MESSAGE_MAX_CHARS = int(os.environ.get("PORTAL_MESSAGE_MAX_CHARS", "5000"
 ENLACE_FISCAL_KEY = os.environ.get("ENLACE_FISCAL_KEY", "")
 ENLACE_FISCAL_CA_FILE = os.environ.get("ENLACE_FISCAL_CA_FILE", "")
 ENLACE_FISCAL_TIMEOUT = float(os.environ.get("ENLACE_FISCAL_TIMEOUT", "30"))
+# NFCom authorisers per state and environment: SVRS for every state unless named here as
+# "UF:environment=base URL" entries (environment 1 produção, 2 homologação), separated by spaces.
+ENLACE_FISCAL_ENDPOINTS = os.environ.get("ENLACE_FISCAL_ENDPOINTS", "")
 
 # Lockout after repeated failed logins (django-axes): by user name and source IP together
 # (AXES_FAILURE_LIMIT), and by source IP alone across user names (AXES_IP_FAILURE_LIMIT, higher:
@@ -350,6 +353,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enlace@localhost")
+# Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes (`make run` uses it).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # --- Billing messages (enlace.messaging, docs/messaging.md) --------------------------------------
 # SMS/WhatsApp provider: "" (none: only e-mail is sent), "twilio" or "webhook".
@@ -365,6 +370,10 @@ MESSAGING_WEBHOOK_TOKEN = os.environ.get("MESSAGING_WEBHOOK_TOKEN", "")
 MESSAGING_CALLBACK_BASE_URL = os.environ.get("MESSAGING_CALLBACK_BASE_URL", "")
 # Attempts before a message is shown as failed (retried with backoff in between).
 MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "8"))
+# Failed messages go back to the queue by themselves while younger than this (docs/messaging.md).
+MESSAGING_RECOVERY_MAX_AGE_HOURS = int(os.environ.get("MESSAGING_RECOVERY_MAX_AGE_HOURS", "48"))
+# SMTP connections a sending worker keeps in flight at once.
+MESSAGING_SMTP_CONNECTIONS = int(os.environ.get("MESSAGING_SMTP_CONNECTIONS", "4"))
 
 # --- CEP lookup (SPEC A-1) -------------------------------------------------------------------
 # The local CEP table answers first; then this provider (ViaCEP's JSON API, `{cep}` is replaced).
@@ -393,6 +402,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # No broker: tasks run in the calling process — no line per task, no warning about the broker.
+    LOGGING["loggers"].update({"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}})
 
 # Turns "service not available" skips into failures (set by CI).
 ENLACE_REQUIRE_SERVICES = env_bool("ENLACE_REQUIRE_SERVICES", False)

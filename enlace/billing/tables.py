@@ -7,6 +7,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.display import competence
 from enlace.core.money import brl
 from enlace.core.tables import EnlaceTable
 
@@ -16,6 +17,16 @@ from .models import BillingRun, CnabImport, Invoice, Payment, Remittance
 def status_text(invoice: Invoice) -> str:
     """The status an operator reads: "Renegociado" wins over the stored code (F-2)."""
     return str(_("Renegotiated")) if invoice.renegotiated else invoice.get_status_display()
+
+
+class CompetenceColumn(tables.Column):
+    """The competência as "12/2026" (stored "2026-12"), on screen and in the CSV export."""
+
+    def render(self, value):
+        return competence(value)
+
+    def value(self, value):
+        return competence(value)
 
 
 class MoneyColumn(tables.Column):
@@ -44,6 +55,7 @@ class InvoiceTable(EnlaceTable):
         linkify=lambda record: f"{record.customer.get_absolute_url()}?tab=finance",
     )
     due_date = tables.DateColumn(format="SHORT_DATE_FORMAT")
+    period = CompetenceColumn()
     contract = tables.Column(
         verbose_name=_("contract"), linkify=lambda record: record.contract.get_absolute_url()
     )
@@ -198,6 +210,7 @@ class RemittanceTable(EnlaceTable):
 
 class BillingRunTable(EnlaceTable):
     id = tables.Column(verbose_name=_("ID"), linkify=True)
+    period = CompetenceColumn()
     branch = tables.Column(default=_("All branches"))
     created_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
     amount = MoneyColumn()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.core.forms import AddressFormMixin, BoundedDateField, EnlaceModelForm
 from enlace.core.models import Wallet
 from enlace.core.money import brl
-from enlace.core.widgets import PickerSelect
+from enlace.core.widgets import PickerSelect, use_picker
 from enlace.customers.models import Customer
 
 from .models import Contract, ContractHistory, Plan
@@ -120,6 +120,7 @@ class ContractForm(AddressFormMixin, EnlaceModelForm):
             active=True
         ) | Wallet.objects.filter(pk=self.instance.wallet_id or 0)
 
+        use_picker(self, "salesperson", "employee")
         if self.instance.pk:
             self.fields["customer"].disabled = True
 

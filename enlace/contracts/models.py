@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.display import local_datetime, speed
 from enlace.core.models import AddressMixin, Branch, Employee, EnlaceModel, PaymentCondition, Wallet
 from enlace.core.validators import no_edge_whitespace_constraints
 
@@ -151,7 +152,7 @@ class Plan(EnlaceModel):
     def speed_display(self) -> str:
         if not self.download_kbps or not self.upload_kbps:
             return ""
-        return f"{self.download_kbps}k/{self.upload_kbps}k"
+        return f"{speed(self.download_kbps)} / {speed(self.upload_kbps)}"
 
 
 # --- Contracts ------------------------------------------------------------------------------
@@ -414,7 +415,7 @@ class ContractHistory(EnlaceModel):
         constraints = [*no_edge_whitespace_constraints("contracthistory", "text")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} — {local_datetime(self.created_at)}"
 
     def clean(self):
         if self.contract_id and self.customer_id and self.contract.customer_id != self.customer_id:

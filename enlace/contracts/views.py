@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
+from enlace.core import words
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.actions import ObjectActionView
 from enlace.core.views.common import tab_url
@@ -328,5 +329,5 @@ class ContractHistoryDeleteView(ObjectDeleteView):
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect(entry.get_absolute_url())
-        messages.success(request, _("%(object)s deleted.") % {"object": entry})
+        messages.success(request, words.deleted_message(entry))
         return redirect(_history_tab_url(entry))

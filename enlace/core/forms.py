@@ -168,7 +168,11 @@ class EnlaceFormMixin:
             # A value refused by the field's own validators (e-mail, user name) is checked as typed:
             # when the space is the problem the operator is told so, not "invalid e-mail".
             value = self[name].data if name in self._errors else self.cleaned_data.get(name)
-            if has_edge_whitespace(value):
+            if field.required and isinstance(value, str) and value and not value.strip():
+                # only spaces: nothing was typed — "required", not "must not start with spaces"
+                self._errors.pop(name, None)
+                self.add_error(name, field.error_messages["required"])
+            elif has_edge_whitespace(value):
                 self._errors.pop(name, None)
                 label = capfirst(field.label or name)
                 self.add_error(name, self.edge_whitespace_message % {"field": label})

@@ -1,6 +1,7 @@
 """Searchable pickers (issue 19, item 3): one select widget for every record chosen from a long
 or repeated list — customer, contract, plan (with its branch, limited to the contract's), city
-(type-ahead over 5,570 municipalities), employee, wallet, NAS, pool.
+(type-ahead over 5,570 municipalities), employee (also "technician", "salesperson"), wallet, NAS,
+pool.
 
 ``widgets.PickerSelect(kind)`` renders a plain ``<select>`` holding only the chosen option; the
 browser turns it into a Tom Select box (the library shipped by the django-tomselect package,
@@ -88,13 +89,18 @@ def _cities(user, text, params):
     return [(city.code, f"{city.name}/{city.state.abbr}") for city in queryset[:LIMIT]]
 
 
-def _employees(user, text, params):
-    from .models import Employee
+def _employees_where(**conditions):
+    """Active employees in the viewer's branches (``conditions``: technicians, salespeople)."""
 
-    queryset = Employee.objects.restrict(user).filter(active=True)
-    if text:
-        queryset = queryset.filter(name__icontains=text)
-    return [(e.pk, str(e)) for e in queryset.order_by("name")[:LIMIT]]
+    def pick(user, text, params):
+        from .models import Employee
+
+        queryset = Employee.objects.restrict(user).filter(active=True, **conditions)
+        if text:
+            queryset = queryset.filter(name__icontains=text)
+        return [(e.pk, str(e)) for e in queryset.order_by("name")[:LIMIT]]
+
+    return pick
 
 
 def _wallets(user, text, params):
@@ -109,5 +115,7 @@ def _wallets(user, text, params):
 
 
 register("city", _cities)
-register("employee", _employees)
+register("employee", _employees_where())
+register("technician", _employees_where(is_technician=True))
+register("salesperson", _employees_where(is_salesperson=True))
 register("wallet", _wallets)

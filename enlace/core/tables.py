@@ -2,9 +2,11 @@
 
 import django_tables2 as tables
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from . import tablecells
+from . import audit_display, tablecells
 from .models import (
     AnalyticAccount,
     Branch,
@@ -83,17 +85,46 @@ class CityTable(EnlaceTable):
         fields = ("code", "name", "state")
 
 
+class ChangeDiffColumn(tables.Column):
+    """The changed fields of an audit record, by verbose name and display value
+    (``core.audit_display``); the linked records of the whole page are read at once."""
+
+    def __init__(self, **kwargs):
+        super().__init__(empty_values=(), orderable=False, **kwargs)
+
+    def _rows(self, record, table):
+        displays = getattr(table, "_change_displays", None)
+        if displays is None or record.pk not in displays:
+            page = getattr(table, "page", None)
+            records = [row.record for row in page.object_list] if page is not None else [record]
+            displays = table._change_displays = audit_display.field_changes(records)
+        return displays.get(record.pk, [])
+
+    def render(self, record, table):
+        return render_to_string("core/includes/change_diff.html", {"rows": self._rows(record, table)})
+
+    def value(self, record, table):
+        return "; ".join(
+            f"{row.label}: {strip_tags(row.before)} → {strip_tags(row.after)}"
+            for row in self._rows(record, table)
+        )
+
+
 class ObjectChangeTable(EnlaceTable):
     time = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
-    content_type = tables.Column(verbose_name=_("record type"))
-    object_repr = tables.Column(verbose_name=_("record"))
-    changed = tables.TemplateColumn(
-        template_name="core/includes/change_diff.html", verbose_name=_("before → after"), orderable=False
-    )
+    content_type = tables.Column(verbose_name=_("Record type"))
+    object_repr = tables.Column(verbose_name=_("Record"))
+    changed = ChangeDiffColumn(verbose_name=_("Before → after"))
 
     class Meta(EnlaceTable.Meta):
         model = ObjectChange
         fields = ("time", "user_name", "source", "action", "content_type", "object_repr", "changed")
+
+    def render_content_type(self, value):
+        return audit_display.model_label(value)
+
+    def value_content_type(self, value):
+        return audit_display.model_label(value)
 
 
 class OperatorTable(EnlaceTable):

@@ -48,6 +48,20 @@ class PickerSelect(forms.Select):
         return groups
 
 
+def use_picker(form, name: str, kind: str, *, depends: str = "") -> None:
+    """Make the choice field ``name`` of ``form`` (if present) a searchable ``PickerSelect`` of
+    ``kind``; its queryset still decides what is accepted."""
+    field = form.fields.get(name)
+    if field is None:
+        return
+    attrs = {"class": "form-select"}
+    if field.required:
+        attrs["required"] = "required"
+    field.widget = PickerSelect(kind, depends=depends, attrs=attrs)
+    field.widget.choices = field.choices
+    field.widget.is_required = field.required
+
+
 class MoneyInput(forms.TextInput):
     """Money typed the Brazilian way ("1.234,56") or with a dot ("1234.56"); shown as "1.234,56"
     with an "R$" before the box. ``data-money`` lets the page format it and, with

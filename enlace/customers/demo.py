@@ -4,7 +4,7 @@ and two leads, with valid documents and real streets. Idempotent by document (or
 from stdnum.br import cnpj as stdnum_cnpj
 from stdnum.br import cpf as stdnum_cpf
 
-from .models import Customer, LeadStage, PersonType
+from .models import Cep, Customer, LeadStage, PersonType
 from .services import customer_create
 
 # (name, person type, branch key, street, number, neighbourhood, CEP, mobile, e-mail, lead stage)
@@ -153,3 +153,31 @@ def seed(demo):
             confirm_duplicate_address=True,
         )
         demo.created[Customer._meta.label] += 1
+    seed_ceps(demo)
+
+
+def seed_ceps(demo):
+    """The demo's CEPs (customers' and branches' addresses) in the local CEP table, so the CEP
+    lookup of the customer form answers offline for them (a full base: ``manage.py import_ceps``;
+    other CEPs are asked online to ViaCEP)."""
+    from enlace.core.models import Branch
+
+    demo.track(Cep)
+    addresses = [
+        *Customer.objects.exclude(cep="").select_related("city__state").order_by("pk"),
+        *Branch.objects.exclude(cep="").select_related("city__state").order_by("pk"),
+    ]
+    known = set(Cep.objects.filter(cep__in=[a.cep for a in addresses]).values_list("cep", flat=True))
+    for address in addresses:
+        if address.cep in known or address.city_id is None:
+            continue
+        Cep.objects.create(
+            cep=address.cep,
+            street=address.street,
+            neighborhood=address.neighborhood,
+            city=address.city,
+            state=address.city.state.abbr,
+            source=Cep.Source.IMPORT,
+        )
+        known.add(address.cep)
+        demo.created[Cep._meta.label] += 1

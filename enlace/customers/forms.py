@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.core.forms import AddressFormMixin, CityChoiceField, EnlaceModelForm
 from enlace.core.models import AnalyticAccount, City, Employee, PaymentCondition
-from enlace.core.widgets import PickerSelect
+from enlace.core.widgets import PickerSelect, use_picker
 
 from .models import Customer, CustomerSettings
 
@@ -145,6 +145,7 @@ class CustomerForm(AddressFormMixin, EnlaceModelForm):
             self.fields["cpf_cnpj"].widget.attrs.pop("required", None)
         if "salesperson" in self.fields:
             self.fields["salesperson"].queryset = Employee.objects.filter(is_salesperson=True, active=True)
+            use_picker(self, "salesperson", "salesperson")
         if "payment_condition" in self.fields:
             self.fields["payment_condition"].queryset = PaymentCondition.objects.filter(active=True)
         if "analytic_account" in self.fields:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from enlace.core import words
 from enlace.core.exceptions import ApplicationError
 from enlace.core.forms import add_service_errors
 from enlace.core.views.actions import ObjectActionView
@@ -110,7 +111,7 @@ class CustomerEditView(ObjectViewMixin, View):
         if form.is_valid():
             saved, duplicates = _save_with_service(request, form, instance if instance.pk else None)
             if saved is not None:
-                messages.success(request, _("%(object)s saved.") % {"object": saved})
+                messages.success(request, words.saved_message(saved))
                 return redirect(safe_next(request, saved.get_absolute_url()))
         return self.render_form(form, instance, duplicates)
 

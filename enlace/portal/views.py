@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from enlace.billing import boleto
 from enlace.billing import selectors as billing_selectors
-from enlace.billing.models import InvoiceColor
+from enlace.billing.models import InvoiceColor, InvoiceStatus
 from enlace.billing.pdf import boleto_pdf
 from enlace.billing.selectors import invoice_pix
 from enlace.billing.tables import status_text
@@ -29,6 +30,8 @@ from enlace.core.forms import add_service_errors
 from enlace.core.http import client_ip
 from enlace.core.models import GeneralParameters
 from enlace.customers.models import Customer
+from enlace.fiscal import downloads
+from enlace.fiscal import selectors as fiscal_selectors
 
 from . import forms, selectors, services
 from .models import PortalSettings
@@ -349,10 +352,18 @@ class TrustUnlockView(PortalView):
         return redirect("portal:home")
 
 
+def subscriber_status_text(invoice) -> str:
+    """The invoice's status in the subscriber's words: an open invoice is "Em aberto" ("A receber"
+    is the ISP's side of it); the others as the operator reads them."""
+    if invoice.status == InvoiceStatus.OPEN and not invoice.renegotiated:
+        return pgettext("invoice status, to the subscriber", "Open")
+    return status_text(invoice)
+
+
 def _invoice_rows(invoices, today):
     for invoice in invoices:
         invoice.portal_color = invoice.color(today)
-        invoice.portal_status = status_text(invoice)
+        invoice.portal_status = subscriber_status_text(invoice)
     return invoices
 
 
@@ -386,7 +397,12 @@ class InvoiceDetailView(PortalView):
         invoice.pix_payload = invoice_pix(invoice, today)[0]  # after the due date: the amount due today
         return self.render(
             "portal/invoice_detail.html",
-            {"invoice": invoice, "digitable_line": digitable, "legend": LEGEND},
+            {
+                "invoice": invoice,
+                "digitable_line": digitable,
+                "legend": LEGEND,
+                "fiscal_document": fiscal_selectors.authorised_document(invoice),
+            },
         )
 
 
@@ -396,6 +412,20 @@ class InvoicePdfView(PortalView):
         response = HttpResponse(boleto_pdf([invoice]), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="boleto-{invoice.pk}.pdf"'
         return response
+
+
+class InvoiceNfcomView(PortalView):
+    """The authorised NFCom of one of the subscriber's invoices: ``xml`` (nfcomProc) or ``pdf``
+    (DANFE-COM); 404 for another customer's invoice or while there is no authorised NFCom."""
+
+    kind = "pdf"
+
+    def get(self, request, pk):
+        invoice = selectors.invoice_of(self.customer, pk)
+        document = fiscal_selectors.authorised_document(invoice)
+        if document is None:
+            raise Http404
+        return downloads.xml_response(document) if self.kind == "xml" else downloads.pdf_response(document)
 
 
 class InvoicePixQrView(PortalView):

@@ -262,6 +262,15 @@ class LoginSerializer(EnlaceModelSerializer):
             "contract": {"required": True},
         }
 
+    def validate_password(self, value):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        try:
+            services.validate_password_length(value)  # minimum length by parameter (default 8)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
     def get_online(self, obj) -> bool:
         online = getattr(obj, "is_online", None)
         if online is None:

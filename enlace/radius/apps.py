@@ -35,6 +35,7 @@ class RadiusConfig(AppConfig):
             "radius_notice_rate_limit",
             "radius_interim_interval",
             "radius_stale_intervals",
+            "login_password_min_length",
         )
         parameters.register(
             _("RADIUS"), models.RadiusSettings, fields, order=60, writer=services.radius_settings_update

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.contracts.models import Contract, Plan
 from enlace.core.forms import EnlaceModelForm
-from enlace.core.widgets import PickerSelect
+from enlace.core.widgets import PickerSelect, use_picker
 from enlace.customers.models import Customer
 
 from .models import IpPool, Login, Nas
@@ -184,6 +184,13 @@ class LoginForm(EnlaceModelForm):
             )
         self._limit_choices(contract)
 
+    def clean_password(self):
+        from .services import validate_password_length
+
+        password = self.cleaned_data.get("password")
+        validate_password_length(password)  # minimum length by parameter (default 8)
+        return password
+
     def owner_contract(self) -> Contract | None:
         """The contract of the login being edited, or the one the add page was opened from."""
         if self.instance.pk:
@@ -224,6 +231,7 @@ class LoginForm(EnlaceModelForm):
         self.fields["radius_pool"].queryset = (
             pools | IpPool.objects.filter(pk=self.instance.radius_pool_id or 0)
         ).distinct()
+        use_picker(self, "radius_pool", "pool")
 
     def sections(self):
         return [

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -290,6 +291,14 @@ class Login(EnlaceModel):
             models.CheckConstraint(
                 condition=~Q(username="") & ~Q(username__contains=" "), name="login_username_no_space"
             ),
+            # L-1: a login is unique whatever the case of its letters ("RAFAELA@x" is "rafaela@x").
+            models.UniqueConstraint(
+                Lower("username"),
+                name="login_username_ci_unique",
+                violation_error_message=_(
+                    "A login with this name already exists (upper and lower case are the same)."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -446,6 +455,12 @@ class RadiusSettings(AppSettings):
         _("close sessions after missed interims"),
         default=3,
         help_text=_("A session without accounting updates for this many intervals is closed."),
+    )
+    login_password_min_length = models.PositiveSmallIntegerField(
+        _("minimum login password length"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(64)],
+        help_text=_("Passwords typed for a login must have at least this many characters."),
     )
 
     class Meta(AppSettings.Meta):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from enlace.contracts.models import Contract, Plan
 from enlace.core.exceptions import ApplicationError
@@ -68,6 +69,23 @@ RECONNECT_FIELDS = (
 
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
 PASSWORD_LENGTH = 12
+
+
+def validate_password_length(password: str) -> None:
+    """A password typed for a login (operator form, API) has at least the parameter's number of
+    characters ("Tamanho mínimo da senha do login", default 8). Passwords moved in from another
+    system (IXC import) keep what they were; "Gerar senha" makes longer ones."""
+    minimum = RadiusSettings.load().login_password_min_length
+    if password and len(password) < minimum:
+        raise ValidationError(
+            ngettext(
+                "The password must have at least %(min)d character.",
+                "The password must have at least %(min)d characters.",
+                minimum,
+            )
+            % {"min": minimum},
+            code="password_too_short",
+        )
 
 
 def generate_password(length: int = PASSWORD_LENGTH) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.contracts.models import Contract
 from enlace.core.forms import EnlaceForm, EnlaceModelForm
 from enlace.core.models import Employee, PaymentCondition, Wallet
+from enlace.core.widgets import use_picker
 
 from .models import MONEY, QUANTITY, Product, Sale, SaleStatus
 
@@ -36,6 +37,7 @@ class SaleForm(EnlaceModelForm):
         if current:
             salespeople = Employee.objects.filter(pk=current) | salespeople
         self.fields["salesperson"].queryset = salespeople.distinct().order_by("name")
+        use_picker(self, "salesperson", "salesperson")
         conditions = PaymentCondition.objects.filter(active=True)
         if self.instance.payment_condition_id:
             conditions = PaymentCondition.objects.filter(pk=self.instance.payment_condition_id) | conditions

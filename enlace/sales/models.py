@@ -79,6 +79,8 @@ class SaleStatus(models.TextChoices):
 class Sale(EnlaceModel):
     """A sale to a customer (V-1): one-off, or tied to one of the customer's contracts."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = "branch"
 
     customer = models.ForeignKey(

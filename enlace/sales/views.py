@@ -19,6 +19,7 @@ from django.views import View
 from django_filters.widgets import DateRangeWidget
 
 from enlace.billing.models import InvoiceColor
+from enlace.core import words
 from enlace.core.exceptions import ApplicationError
 from enlace.core.forms import add_service_errors
 from enlace.core.views.actions import ObjectActionView
@@ -201,7 +202,7 @@ class SaleEditView(ObjectViewMixin, View):
             except (ValidationError, ApplicationError) as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("%(object)s saved.") % {"object": sale})
+                messages.success(request, words.saved_message(sale))
                 return redirect(sale.get_absolute_url())
         return self.render_form(sale, customer, form, formset)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.contracts.models import Contract
 from enlace.core.forms import EnlaceForm, EnlaceModelForm
 from enlace.core.models import Department, Employee
+from enlace.core.widgets import use_picker
 from enlace.radius.models import Login
 
 from . import actions, selectors
@@ -105,6 +106,7 @@ class ProcessStepForm(EnlaceModelForm):
         )
         self.fields["department"].queryset = _departments()
         self.fields["technician"].queryset = selectors.technicians(self.user)
+        use_picker(self, "technician", "technician")
         if self.instance.pk or self.initial.get("process"):
             self.fields["process"].disabled = True
 
@@ -156,6 +158,7 @@ class TicketForm(OwnedForm):
         self.fields["subject"].queryset = subjects.distinct()
         self.fields["process"].queryset = Process.objects.filter(active=True)
         self.fields["responsible"].queryset = Employee.objects.restrict(user).filter(active=True)
+        use_picker(self, "responsible", "employee")
         self.fields["subject_description"].help_text = _("Empty: the subject's default description.")
         if self.instance.pk is None:
             for name in TICKET_EDIT_EXTRA:

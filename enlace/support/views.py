@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from enlace.core import words
 from enlace.core.charts import bar_chart
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.actions import ObjectActionView
@@ -97,7 +98,7 @@ class ProcessStepDeleteView(ObjectDeleteView):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(object)s deleted.") % {"object": step})
+            messages.success(request, words.deleted_message(step))
         return redirect(process_url)
 
 

@@ -72,6 +72,7 @@ ID_KIND = {
     "messaging:invoice_messages": "invoice",
     "fiscal:invoice_issue": "invoice",
     "fiscal:invoice_panel": "invoice",
+    "ixc_ui:operator_token": "user",
 }
 
 #: Kinds not covered, with the reason (their models declare ``branch_scope = None``).
@@ -83,6 +84,7 @@ EXEMPT_KINDS = {
     "process": "reference data shared by every branch",
     "processstep": "reference data shared by every branch (a step of a process)",
     "product": "reference data shared by every branch",
+    "productfiscalprofile": "reference data shared by every branch (a product's classification)",
     "objectchange": "the global audit trail, for operators of every branch only "
     "(test_the_global_audit_trail_is_for_operators_of_every_branch)",
 }
@@ -235,6 +237,7 @@ RECORD_KINDS = [
     "remittance",
     "fiscalsettings",
     "fiscaldocument",
+    "planfiscalprofile",
 ]
 
 
@@ -336,7 +339,7 @@ def build_branch(admin, branch, n, reference) -> dict:
     )
     remittance.file.save(f"remessa{n}.rem", ContentFile(b"x\r\n"), save=False)
     remittance.save()
-    from enlace.fiscal.models import FiscalDocument, FiscalSettings
+    from enlace.fiscal.models import FiscalDocument, FiscalSettings, PlanFiscalProfile
 
     fiscal = FiscalSettings.objects.create(branch=branch, cnpj=branch.cnpj, ie="123", city=branch.city)
     fiscal_document = FiscalDocument.objects.create(
@@ -352,6 +355,7 @@ def build_branch(admin, branch, n, reference) -> dict:
         xml=b"<NFCom/>",
     )
     return {
+        "planfiscalprofile": PlanFiscalProfile.objects.create(plan=plan),
         "fiscalsettings": fiscal,
         "fiscaldocument": fiscal_document,
         "remittance": remittance,

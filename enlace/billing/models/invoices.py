@@ -63,6 +63,8 @@ class Invoice(EnlaceModel):
     """A receivable (boleto/PIX charge) of a customer (F-1: it belongs to the customer, not the
     contract; F-2: status A/R/P/C, or renegotiated, and a colour from ``color``)."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = "branch"
     audit_exclude = ("pix_payload",)
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.display import competence
 from enlace.core.models import AppSettings, Branch, EnlaceModel, Wallet
 from enlace.core.money import ZERO
 from enlace.core.validators import no_edge_whitespace_constraints
@@ -54,12 +55,14 @@ class BillingRun(EnlaceModel):
         verbose_name_plural = _("billing runs")
 
     def __str__(self):
-        return _("Billing run %(period)s") % {"period": self.period}
+        return _("Billing run %(period)s") % {"period": competence(self.period)}
 
 
 class Renegotiation(EnlaceModel):
     """A renegotiation (F-8): open invoices replaced by new one-off instalments. While it is a
     draft, its invoices cannot enter another one (unique open link per invoice)."""
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     branch_scope = "customer__branch"
 
@@ -131,6 +134,8 @@ class CollectionState(models.Model):
     payment unblocks; the trust unlock restores access once per block) knows of a contract: since
     when it is overdue, when it was notified and blocked, and its trust unlock ("desbloqueio de
     confiança")."""
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     contract = models.OneToOneField(
         "contracts.Contract", on_delete=models.PROTECT, related_name="collection", primary_key=True

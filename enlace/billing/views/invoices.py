@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from enlace.core import slowcache
+from enlace.core import slowcache, words
 from enlace.core.exceptions import ApplicationError
 from enlace.core.forms import add_service_errors
 from enlace.core.views.actions import ObjectActionView
@@ -186,7 +186,7 @@ class InvoiceAddView(ObjectViewMixin, View):
             except (ValidationError, ApplicationError) as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("%(object)s saved.") % {"object": invoice})
+                messages.success(request, words.saved_message(invoice))
                 return redirect(invoice.get_absolute_url())
         return self.render_form(customer, form)
 

@@ -12,6 +12,8 @@ class ObjectChange(models.Model):
     """One create, update or delete of an audited record (SPEC G-3: every change to any record is
     kept — who, when, old → new value)."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     @staticmethod
     def branch_scope(queryset, user):
         """The global audit trail spans every branch: only an operator of every branch reads it;

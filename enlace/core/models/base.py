@@ -19,10 +19,12 @@ class EnlaceModel(models.Model):
     """Base of every business model: scoped manager, audit trail, text fields without edge spaces.
 
     Subclasses must declare ``branch_scope`` (see ``enlace.core.scope``; ``None`` for reference
-    data shared by every branch) and may list ``audit_exclude``.
+    data shared by every branch) and may list ``audit_exclude``. ``grammatical_gender`` is the
+    gender of the verbose name in pt-BR ("Nova venda", "Venda 3 salva."; ``enlace.core.words``).
     """
 
     branch_scope: str | None  # declared by every subclass (system check enlace.E001)
+    grammatical_gender = "masculine"  # or "feminine" (enlace.core.words.FEMININE)
     audit = True
     audit_exclude: tuple[str, ...] = ()
 

@@ -20,6 +20,8 @@ ZERO = Decimal("0.00")
 class PaymentCondition(EnlaceModel):
     """Condição de pagamento: how a sale or installation fee is split into instalments."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = None  # reference data shared by every branch
 
     name = models.CharField(_("name"), max_length=80, unique=True)
@@ -51,6 +53,8 @@ class PaymentCondition(EnlaceModel):
 
 class AnalyticAccount(EnlaceModel):
     """Planejamento analítico: the tree of revenue and expense accounts (e.g. 1.01.002)."""
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     branch_scope = None  # reference data shared by every branch
 
@@ -124,6 +128,8 @@ class Wallet(EnlaceModel):
     from. Contracts, invoices and the bank files (CNAB) refer to it; it belongs to one branch (the
     CNPJ that holds the account). Fine and interest are capped by law (SPEC F-7): 2 % and 1 % a month.
     """
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     branch_scope = "branch"
 

@@ -21,6 +21,8 @@ from .places import AddressMixin
 class Branch(AddressMixin, EnlaceModel):
     """Filial: a unit of the ISP. Records of other apps belong to one and are scoped by it."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = "pk"
 
     name = models.CharField(_("name"), max_length=80, unique=True)

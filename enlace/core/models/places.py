@@ -25,6 +25,8 @@ class State(models.Model):
 class City(models.Model):
     """Municipality with its 7-digit IBGE code (all 5,570 are loaded by the migrations)."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = None  # reference data shared by every branch
 
     code = models.PositiveIntegerField(_("IBGE code"), primary_key=True)

@@ -1,8 +1,9 @@
 """Template filters shared by every area: ``brl`` (money as ``R$ 1.234,56``), ``speed`` (kbit/s
-as "300 Mbps")."""
+as "300 Mbps"), ``competence`` ("2026-12" as "12/2026")."""
 
 from django import template
 
+from .. import display
 from ..money import brl as _brl
 
 register = template.Library()
@@ -18,13 +19,11 @@ def brl(value):
 
 @register.filter
 def speed(kbps):
-    """A speed in kbit/s as operators say it: 300000 → "300 Mbps", 1000000 → "1 Gbps", 512 → "512 kbps"."""
-    try:
-        value = int(kbps)
-    except (TypeError, ValueError):
-        return kbps
-    for unit, size in (("Gbps", 1_000_000), ("Mbps", 1_000)):
-        if value >= size and value % (size // 1000 or 1) == 0:
-            amount = value / size
-            return f"{amount:g} {unit}".replace(".", ",")
-    return f"{value} kbps"
+    """A speed in kbit/s as operators say it: 300000 → "300 Mbps" (``enlace.core.display.speed``)."""
+    return display.speed(kbps)
+
+
+@register.filter
+def competence(period):
+    """The competência "2026-12" as "12/2026" (``enlace.core.display.competence``)."""
+    return display.competence(period)

@@ -34,9 +34,9 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from .. import words
 from ..exceptions import ApplicationError
 from ..forms import add_service_errors
 from .common import error_messages, form_error_messages, htmx_redirect, tab_url
@@ -48,7 +48,8 @@ class ObjectActionView(ObjectViewMixin, View):
     form_class = None
     #: The form's own page; None: the form (or button) lives on the record's page.
     template_name: str | None = None
-    success_message = _("%(object)s saved.")
+    #: ``None``: "<record> saved." in the record's grammatical gender (``core.words``).
+    success_message = None
 
     def perform(self, obj, data: dict):
         """Call the service with ``obj``, the form's values and ``actor=self.request.user``."""
@@ -69,6 +70,8 @@ class ObjectActionView(ObjectViewMixin, View):
         return self.get_object_url(obj)
 
     def get_success_message(self, obj, result) -> str:
+        if self.success_message is None:
+            return words.saved_message(obj)
         return self.success_message % {"object": obj}
 
     def get_context(self, obj, form) -> dict:

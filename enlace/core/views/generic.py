@@ -31,8 +31,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from .. import services
-from ..csvsafe import neutralise_row
+from .. import audit_display, exports, services, words
 from ..exceptions import ApplicationError
 from ..forms import add_service_errors
 from ..models import ObjectChange
@@ -88,6 +87,7 @@ class ObjectViewMixin(LoginRequiredMixin):
             "can_change": user.has_perm(perm_name(self.model, "change")),
             "can_delete": user.has_perm(perm_name(self.model, "delete")),
             "url_add": _reverse_or_none(self.view_name("add")),
+            "new_title": words.new_title(self.model),
         }
 
 
@@ -153,12 +153,14 @@ class ObjectListView(ObjectViewMixin, View):
         return {}
 
     def export_csv(self, table):
+        """``clientes-2026-12-07.csv``: pt-BR headers and values (``core.exports``), ``;``-separated,
+        no cell a spreadsheet would run (``core.csvsafe``)."""
+        name = exports.filename(self.base_context()["verbose_name_plural"])
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response.write("\ufeff")  # Excel reads UTF-8 with a BOM
         writer = csv.writer(response, delimiter=";")
-        for row in table.as_values(exclude_columns=("actions",)):
-            writer.writerow(neutralise_row(row))  # no cell a spreadsheet would run (csvsafe)
+        writer.writerows(exports.rows(table))
         return response
 
 
@@ -251,7 +253,7 @@ class ObjectEditView(ObjectViewMixin, View):
             except (ValidationError, ApplicationError) as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("%(object)s saved.") % {"object": obj})
+                messages.success(request, words.saved_message(obj))
                 return redirect(safe_next(request, self.get_success_url(obj)))
         return self.render_form(form, instance)
 
@@ -275,7 +277,7 @@ class ObjectDeleteView(ObjectViewMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect(obj.get_absolute_url())
-        messages.success(request, _("%(object)s deleted.") % {"object": label})
+        messages.success(request, words.deleted_message(obj, label))
         return redirect(safe_next(request, reverse(self.view_name("list"))))
 
 
@@ -286,7 +288,11 @@ class ObjectChangesView(ObjectViewMixin, View):
 
     def get(self, request, pk):
         obj = self.get_object()
-        changes = self.get_changes(obj).select_related("user")[:200]
+        changes = list(self.get_changes(obj).select_related("user", "content_type")[:200])
+        displays = audit_display.field_changes(changes)
+        for change in changes:
+            change.field_changes = displays[change.pk]
+            change.record_type = audit_display.model_label(change.content_type)
         return render(request, self.template_name, {**self.base_context(), "object": obj, "changes": changes})
 
     def get_changes(self, obj):

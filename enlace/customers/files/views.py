@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from enlace.core import words
 from enlace.core.exceptions import ApplicationError
 from enlace.core.views.actions import ObjectActionView
 from enlace.core.views.common import tab_url
@@ -128,7 +129,7 @@ class CustomerFileDeleteView(ObjectDeleteView):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(object)s deleted.") % {"object": record.description})
+            messages.success(request, words.deleted_message(record, record.description))
         return redirect(files_tab_url(record.customer))
 
 

@@ -153,6 +153,8 @@ class Subject(EnlaceModel):
 class ProcessStep(EnlaceModel):
     """A step of a process: the service order it opens and the complementary status it sets."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = None  # reference data shared by every branch
 
     process = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from enlace.core.display import local_datetime
 from enlace.core.models import Branch, Department, Employee, EnlaceModel
 from enlace.core.validators import no_edge_whitespace_constraints
 
@@ -16,6 +17,8 @@ from .tickets import Ticket
 
 class ServiceOrder(EnlaceModel):
     """Ordem de serviço (S-1, S-2)."""
+
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
 
     branch_scope = "branch"
 
@@ -202,4 +205,4 @@ class ServiceOrderEvent(EnlaceModel):
         constraints = [*no_edge_whitespace_constraints("serviceorderevent", "note")]
 
     def __str__(self):
-        return f"{self.get_action_display()} — {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_action_display()} — {local_datetime(self.created_at)}"

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.display import local_datetime
 from enlace.core.models import Branch, Department, Employee, EnlaceModel
 from enlace.core.validators import no_edge_whitespace_constraints
 
@@ -175,6 +176,8 @@ class Ticket(EnlaceModel):
 class TicketMessage(EnlaceModel):
     """A message of a ticket's thread (T-9): public (the subscriber sees it) or private."""
 
+    grammatical_gender = "feminine"  # pt-BR gender (core.words)
+
     branch_scope = "ticket__branch"
 
     ticket = models.ForeignKey(
@@ -209,7 +212,7 @@ class TicketMessage(EnlaceModel):
         ]
 
     def __str__(self):
-        return f"{self.ticket} — {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.ticket} — {local_datetime(self.created_at)}"
 
     def get_absolute_url(self):
         return self.ticket.get_absolute_url()

@@ -330,8 +330,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, password=None, if_empty=False, **options):
         User = get_user_model()
+        quiet = options.get("verbosity", 1) < 1  # `make run` prints the logins itself
         if if_empty and User.objects.exists():
-            self.stdout.write("The database already has users: demo data not created.")
+            if not quiet:
+                self.stdout.write("The database already has users: demo data not created.")
             return
         demo = Demo(password=password or demo_password())
         steps = CORE_STEPS + app_steps()
@@ -345,7 +347,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in _error_dict(exc))
             ) from exc
-        self._summary(demo, steps)
+        if not quiet:
+            self._summary(demo, steps)
 
     def _summary(self, demo: Demo, steps):
         self.stdout.write(self.style.SUCCESS(f"Demo ISP ready: {GeneralParameters.load().company_name}"))
