@@ -57,13 +57,18 @@ def invoice_second_copy(*, actor: Actor, invoice: Invoice, due_date: datetime.da
         if due_date == locked.due_date:
             raise ValidationError({"due_date": [_("The invoice already falls due on this date.")]})
         locked.due_date = due_date
-        locked.changes += 1
-        invoice_fill_charges(locked)
-        object_save(locked, actor=actor)
-        # F-9: a contract's block follows its overdue invoices; this one may no longer be.
-        collection_check_on_commit([locked.contract_id])
+        _save_change(locked, actor)
     copy_fields(locked, invoice)
     return invoice
+
+
+def _save_change(locked: Invoice, actor: Actor) -> None:
+    """Count a change the bank must hear of, compute the boleto and PIX again and save (audited).
+    F-9: a contract's block follows its overdue invoices; this one may no longer be."""
+    locked.changes += 1
+    invoice_fill_charges(locked)
+    object_save(locked, actor=actor)
+    collection_check_on_commit([locked.contract_id])
 
 
 def invoice_change_amount(*, actor: Actor, invoice: Invoice, amount: Decimal) -> Invoice:
@@ -103,9 +108,6 @@ def invoice_change_amount(*, actor: Actor, invoice: Invoice, amount: Decimal) ->
                 field="amount",
             )
         locked.amount = amount
-        locked.changes += 1
-        invoice_fill_charges(locked)
-        object_save(locked, actor=actor)
-        collection_check_on_commit([locked.contract_id])
+        _save_change(locked, actor)
     copy_fields(locked, invoice)
     return invoice

@@ -41,7 +41,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enlace.billing.models import ZERO, Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
+from enlace.billing.models import ZERO, Invoice, InvoiceStatus, Payment, PaymentMethod
 from enlace.billing.services import invoices as invoice_services
 from enlace.billing.services.common import take_nosso_numeros
 from enlace.contracts.models import AccessStatus, Contract, ContractHistory, ContractStatus, Plan
@@ -66,6 +66,7 @@ from .tables import (
     contract_values,
     customer_values,
     login_values,
+    receivable_invoice,
 )
 
 BATCH = 1000
@@ -546,22 +547,7 @@ def _invoice(run: Run, row: dict, contract_info: dict, customer_branch: dict, ca
             raise ValidationError({"contract": [_("The contract belongs to another customer.")]})
     else:
         branch_id = customer_branch[customer_id]
-    due = date(row.get("data_vencimento"))
-    if due is None:
-        raise _missing("due_date")
-    number = digits(row.get("nn_boleto"))
-    invoice = Invoice(
-        customer_id=customer_id,
-        contract_id=contract_id,
-        branch_id=branch_id,
-        wallet_id=run.wallet(branch_id),
-        kind=InvoiceKind.ONE_OFF,
-        description=(text(row, "obs") or f"IXC {row['id']}")[:200],
-        issue_date=date(row.get("data_emissao")) or due,
-        due_date=due,
-        amount=money(row.get("valor")),
-        nosso_numero=int(number) if number else None,
-    )
+    invoice = receivable_invoice(run, row, customer_id, contract_id, branch_id)
     invoice.wallet = cache["wallets"][invoice.wallet_id]
     invoice_services._check_discount(invoice)
     invoice_services._check_wallet(invoice)

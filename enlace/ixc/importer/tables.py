@@ -373,6 +373,26 @@ def import_radusuarios(run: Run, row: dict) -> str:
 # --- fn_areceber → Invoice -------------------------------------------------------------------
 
 
+def receivable_invoice(run: Run, row: dict, customer_id, contract_id, branch_id) -> Invoice:
+    """The unsaved one-off invoice of an ``fn_areceber`` row (the per-row and the bulk paths)."""
+    due = date(row.get("data_vencimento"))
+    if due is None:
+        raise ValidationError({"due_date": [_("This field is required.")]})
+    number = digits(row.get("nn_boleto"))
+    return Invoice(
+        customer_id=customer_id,
+        contract_id=contract_id,
+        branch_id=branch_id,
+        wallet_id=run.wallet(branch_id),
+        kind=InvoiceKind.ONE_OFF,
+        description=(text(row, "obs") or f"IXC {row['id']}")[:200],
+        issue_date=date(row.get("data_emissao")) or due,
+        due_date=due,
+        amount=money(row.get("valor")),
+        nosso_numero=int(number) if number else None,
+    )
+
+
 def import_fn_areceber(run: Run, row: dict) -> str:
     """A receivable keeps its nosso número (``nn_boleto``); open, partial, paid and cancelled ones
     are imported, the payments through ``payment_create`` and the cancellation through
@@ -394,21 +414,7 @@ def import_fn_areceber(run: Run, row: dict) -> str:
         else Customer.objects.filter(pk=customer_id).values_list("branch_id", flat=True).first()
     )
     nosso_numero = digits(row.get("nn_boleto"))
-    due = date(row.get("data_vencimento"))
-    if due is None:
-        raise ValidationError({"due_date": [_("This field is required.")]})
-    invoice = Invoice(
-        customer_id=customer_id,
-        contract_id=contract_id,
-        branch_id=branch_id,
-        wallet_id=run.wallet(branch_id),
-        kind=InvoiceKind.ONE_OFF,
-        description=(text(row, "obs") or f"IXC {row['id']}")[:200],
-        issue_date=date(row.get("data_emissao")) or due,
-        due_date=due,
-        amount=money(row.get("valor")),
-        nosso_numero=int(nosso_numero) if nosso_numero else None,
-    )
+    invoice = receivable_invoice(run, row, customer_id, contract_id, branch_id)
     with transaction.atomic():
         invoice_services._check_discount(invoice)
         invoice_services._check_wallet(invoice)
