@@ -204,7 +204,8 @@ def _billed_on_paper(invoice: Invoice) -> bool:
         return False
     billing_type = getattr(invoice, "contract_billing_type", None)  # annotated by _invoice_queryset
     if billing_type is None:
-        billing_type = invoice.contract.billing_type
+        contract = invoice.contract
+        billing_type = contract.billing_type if contract is not None else None
     return billing_type == BillingType.PRINTED
 
 

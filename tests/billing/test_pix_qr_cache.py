@@ -29,6 +29,10 @@ def test_drawn_once_and_kept(settings):
     assert cache.get(key) == png and decoded(png) == PAYLOAD
     assert pix_qr_png(PAYLOAD, scale=6) == png
     other = pix.build_brcode(
-        key="123e4567-e12b-12d1-a456-426655440000", name="Provedor", city="Recife", amount="103.66", txid="ENL1N7"
+        key="123e4567-e12b-12d1-a456-426655440000",
+        name="Provedor",
+        city="Recife",
+        amount="103.66",
+        txid="ENL1N7",
     )
     assert decoded(pix_qr_png(other, scale=6)) == other
