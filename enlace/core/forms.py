@@ -471,7 +471,8 @@ class OperatorForm(EnlaceModelForm):
             style_fields(self)  # the "required" attribute
             self.fields["password"].help_text = rules
         else:
-            self.fields["password"].help_text = f"{_('Leave blank to keep the current password.')} {rules}"
+            keep = _("Leave blank to keep the current password.")  # outside the f-string: xgettext finds it
+            self.fields["password"].help_text = f"{keep} {rules}"
         if not (self.user is not None and self.user.is_superuser):
             del self.fields["is_superuser"]
 

@@ -40,8 +40,9 @@ def test_subscriber_downloads_the_authorised_nfcom(
     xml = maria_web.get(xml_url)
     assert xml.status_code == 200 and xml["Content-Type"] == "application/xml"
     assert b"nfcomProc" in xml.content and document.protocol.encode() in xml.content
-    pdf = maria_web.get(pdf_url)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    pdf = maria_web.get(pdf_url, HTTP_ACCEPT="application/pdf")  # as tests/api/test_strict_input.py asks
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_another_subscriber_gets_404(admin_user, joao_web, maria_invoice, maria_document, sefaz):
