@@ -69,6 +69,8 @@ class InvoiceTable(EnlaceTable):
     )
     color = tables.Column(accessor="pk", verbose_name=_("colour"), orderable=False)
 
+    wide_columns = ("period", "description", "wallet", "nosso_numero")
+
     class Meta(EnlaceTable.Meta):
         model = Invoice
         attrs = {"class": "table table-sm table-hover align-middle invoice-table", "id": "objects"}

@@ -24,9 +24,24 @@ tablecells.install()  # django-tables2 reads each render's signature once (core.
 class EnlaceTable(tables.Table):
     """Base table: the first column links to the record; Bootstrap styling."""
 
+    #: Columns shown only on screens 1,400 px wide and more (class ``col-wide``, enlace.css): what
+    #: an operator needs least in a list that would not fit a 1366 px screen with them.
+    wide_columns: tuple[str, ...] = ()
+
     class Meta:
         attrs = {"class": "table table-sm table-hover table-striped align-middle", "id": "objects"}
         empty_text = _("No records found.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.wide_columns:
+            column = self.columns[name].column  # this table's own copy of the column
+            attrs = dict(column.attrs)
+            for cell in ("th", "td"):
+                own = dict(attrs.get(cell, attrs.get("cell", {})))
+                own["class"] = f"{own.get('class', '')} col-wide".strip()
+                attrs[cell] = own
+            column.attrs = attrs
 
 
 class BranchTable(EnlaceTable):

@@ -24,6 +24,8 @@ class CustomerTable(EnlaceTable):
     active = tables.BooleanColumn()
     is_lead = tables.BooleanColumn(verbose_name=_("lead"))
 
+    wide_columns = ("street", "branch", "is_lead")
+
     class Meta(EnlaceTable.Meta):
         model = Customer
         fields = (

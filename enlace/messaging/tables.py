@@ -34,6 +34,8 @@ class MessageTable(EnlaceTable):
     rule = tables.Column(verbose_name=_("rule"))
     sent_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
 
+    wide_columns = ("rule",)
+
     class Meta(EnlaceTable.Meta):
         model = Message
         fields = (

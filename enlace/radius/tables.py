@@ -49,6 +49,8 @@ class LoginTable(EnlaceTable):
     ip = tables.Column(empty_values=(), verbose_name=_("IP"), orderable=False)
     active = tables.BooleanColumn()
 
+    wide_columns = ("auth_type", "connection_type", "branch")
+
     class Meta(EnlaceTable.Meta):
         model = Login
         fields = (

@@ -46,6 +46,8 @@ class TicketTable(EnlaceTable):
     status = tables.Column()
     opened_at = tables.DateTimeColumn(format="d/m/Y H:i")
 
+    wide_columns = ("origin", "pending_interaction", "complementary_status", "department")
+
     class Meta(EnlaceTable.Meta):
         model = Ticket
         fields = (
@@ -81,6 +83,8 @@ class ServiceOrderTable(EnlaceTable):
     status = tables.Column()
     opened_at = tables.DateTimeColumn(format="d/m/Y H:i")
     scheduled_start = tables.DateTimeColumn(format="d/m/Y H:i")
+
+    wide_columns = ("ticket", "department", "priority")
 
     class Meta(EnlaceTable.Meta):
         model = ServiceOrder
