@@ -48,8 +48,9 @@ def test_operator_walks_the_customer_record(page, admin_user, branch_a, city):
     assert page.locator("label[for=id_name] .required-mark").count() == 1
     assert page.locator("label[for=id_cpf_cnpj] .required-mark").count() == 1
     page.click("#save-button")
-    assert page.locator("#div_name .field-error").is_visible()
-    assert page.locator("#div_cpf_cnpj .field-error").is_visible()
+    # expect() waits for the re-rendered form; is_visible() would race the navigation.
+    expect(page.locator("#div_name .field-error")).to_be_visible()
+    expect(page.locator("#div_cpf_cnpj .field-error")).to_be_visible()
 
     page.fill("#id_name", "Maria das Graças")
     page.fill("#id_cpf_cnpj", "529.982.247-25")
