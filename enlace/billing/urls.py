@@ -25,6 +25,11 @@ urlpatterns = [
         remittances.InvoiceChangeAmountView.as_view(),
         name="invoice_change_amount",
     ),
+    path(
+        "invoices/<int:pk>/resend-registration/",
+        remittances.InvoiceRegistrationResendView.as_view(),
+        name="invoice_registration_resend",
+    ),
     *model_urls(Invoice, "invoices", list=invoices.InvoiceListView, detail=invoices.InvoiceDetailView),
     # Payments
     path("payments/<int:pk>/receipt.pdf", payments.PaymentReceiptPdfView.as_view(), name="payment_receipt"),

@@ -34,6 +34,7 @@ from enlace.billing.services.remittances import (
     wallet_registration_set,
 )
 from enlace.billing.services.runs import billing_run_start_and_execute
+from enlace.billing.services.second_copy import invoice_registration_resend
 from enlace.contracts.services import contract_activate, contract_create
 from enlace.core.exceptions import ApplicationError
 from enlace.customers.models import Customer
@@ -177,6 +178,53 @@ def test_return_02_registers_and_03_rejects_with_words(admin_user, wallet, bille
     assert first.registration_message == ""
     assert second.registration_status == RegistrationStatus.REJECTED
     assert second.registration_message == "48 – Invalid CEP; 45 – Payer name missing"
+
+
+def test_a_rejected_title_goes_out_again_after_correction(admin_user, wallet, billed, city):
+    """The bank refuses a title (03, invalid CEP); the operator corrects the customer's address
+    and sends it again: the next file carries a new entry (01) with the corrected CEP, once."""
+    remittance_generate(wallet=wallet, actor=admin_user)
+    rejected = billed[1]
+    data = _return([_synthetic(billed[0], "02"), _synthetic(rejected, "03", ("48",))])
+    cnab_import(actor=admin_user, wallet=wallet, data=data, file_name="ret.ret")
+    rejected.refresh_from_db()
+    assert rejected.registration_status == RegistrationStatus.REJECTED
+    # nothing goes out on its own: the data the bank refused is still the same
+    assert remittance_generate(wallet=wallet, actor=admin_user).remittance is None
+
+    Customer.objects.filter(pk=rejected.customer_id).update(cep="01310100")
+    invoice_registration_resend(actor=admin_user, invoice=rejected)
+    assert rejected.registration_status == RegistrationStatus.PENDING
+    assert rejected.registration_message == ""
+    with pytest.raises(ApplicationError) as refused:  # pending already: nothing to send again
+        invoice_registration_resend(actor=admin_user, invoice=rejected)
+    assert refused.value.code == "invalid_transition"
+
+    result = remittance_generate(wallet=wallet, actor=admin_user)
+    assert result.sent == 1
+    data = result.remittance.file.read()
+    (p,), (q,) = segments(data, "P"), segments(data, "Q")
+    assert p[15:17] == "01"
+    assert p[37:57].strip() == BB_CONVENIO + str(rejected.nosso_numero).zfill(10)
+    assert q[128:136] == "01310100"
+    rejected.refresh_from_db()
+    assert rejected.registration_status == RegistrationStatus.SENT
+    entries = RemittanceItem.objects.filter(invoice=rejected, movement=RemittanceItem.Movement.ENTRY)
+    assert sorted(entries.values_list("change", flat=True)) == [0, 1]
+    # once: the next click has nothing new, and no due-date or amount change is made up
+    assert remittance_generate(wallet=wallet, actor=admin_user).remittance is None
+
+
+def test_only_a_rejected_open_title_is_sent_again(admin_user, wallet, billed):
+    remittance_generate(wallet=wallet, actor=admin_user)
+    with pytest.raises(ApplicationError) as sent:
+        invoice_registration_resend(actor=admin_user, invoice=billed[0])
+    assert sent.value.code == "invalid_transition"
+    Invoice.objects.filter(pk=billed[0].pk).update(registration_status=RegistrationStatus.REJECTED)
+    invoice_cancel(actor=admin_user, invoice=billed[0], reason="Cliente desistiu")
+    with pytest.raises(ApplicationError) as cancelled:
+        invoice_registration_resend(actor=admin_user, invoice=billed[0])
+    assert cancelled.value.code == "invalid_transition"
 
 
 def test_rejection_words_in_pt_br(admin_user, wallet, billed):

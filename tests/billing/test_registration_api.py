@@ -118,6 +118,31 @@ def test_registration_on_invoice_page_filter_and_api(admin_web, admin_api, admin
     assert 'data-registration="rejected"' in tab.text
 
 
+def test_send_again_button_and_api(admin_web, admin_api, admin_user, wallet, billed):
+    """A rejected title shows "Send to the bank again" on its page; the button and
+    ``POST /api/v1/invoices/{id}/resend-registration/`` put it back in the queue of the next file."""
+    remittance_generate(wallet=wallet, actor=admin_user)
+    first, second = billed
+    page = admin_web.get(first.get_absolute_url())
+    assert 'id="resend-registration-button"' not in page.text  # sent, not rejected
+    refused = admin_api.post(f"/api/v1/invoices/{first.pk}/resend-registration/")
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_transition"
+
+    Invoice.objects.filter(pk__in=[first.pk, second.pk]).update(
+        registration_status=RegistrationStatus.REJECTED, registration_message="48 – Invalid CEP"
+    )
+    page = admin_web.get(first.get_absolute_url())
+    assert 'id="resend-registration-button"' in page.text
+    response = admin_web.post(reverse("billing:invoice_registration_resend", args=[first.pk]))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.registration_status == RegistrationStatus.PENDING
+
+    body = admin_api.post(f"/api/v1/invoices/{second.pk}/resend-registration/").json()
+    assert body["registration_status"] == "pending" and body["registration_message"] == ""
+    assert remittance_generate(wallet=wallet, actor=admin_user).sent == 2
+
+
 def test_second_copy_goes_as_due_date_change(admin_user, admin_api, wallet, billed):
     remittance_generate(wallet=wallet, actor=admin_user)
     invoice = billed[0]

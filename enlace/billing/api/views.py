@@ -52,7 +52,7 @@ from ..services.invoices import invoice_cancel, invoice_create
 from ..services.payments import payment_create, payment_reverse
 from ..services.remittances import remittance_generate
 from ..services.runs import billing_run_start
-from ..services.second_copy import invoice_change_amount, invoice_second_copy
+from ..services.second_copy import invoice_change_amount, invoice_registration_resend, invoice_second_copy
 from . import serializers as s
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ class InvoiceViewSet(
         "cancel": ("billing.change_invoice",),
         "second_copy": ("billing.change_invoice",),
         "change_amount": ("billing.change_invoice",),
+        "resend_registration": ("billing.change_invoice",),
     }
 
     def perform_create(self, serializer):
@@ -139,6 +140,14 @@ class InvoiceViewSet(
         invoice = invoice_change_amount(
             actor=request.user, invoice=invoice, amount=params.validated_data["amount"]
         )
+        return Response(self.get_serializer(invoice).data)
+
+    @extend_schema(request=None, responses=s.InvoiceSerializer)
+    @action(detail=True, methods=["post"], url_path="resend-registration", filter_backends=[])
+    def resend_registration(self, request, pk=None):
+        """Send a title the bank rejected (``registration_status`` ``rejected``) in the next
+        remittance again, after its data was corrected; 400 ``invalid_transition`` otherwise."""
+        invoice = invoice_registration_resend(actor=request.user, invoice=self.get_object())
         return Response(self.get_serializer(invoice).data)
 
     @extend_schema(

@@ -348,7 +348,9 @@ class _Writer:
                             self.skipped[row[0]] = reason
                             continue
                         self.position += 1
-                        change = row[6] if movement is None else 0
+                        # An entry and a change carry the invoice's change counter (an entry the
+                        # bank rejected goes out again under the next one); a write-off has 0.
+                        change = row[6] if line != Movement.WRITE_OFF else 0
                         self.items.append((self.position, row[0], line.value, change, snapshot))
                         yield title
                 self.flush()

@@ -1,5 +1,6 @@
-"""The "segunda via" of an invoice (issue 16, item 6): a new due date for an open invoice; and
-a new amount for an open invoice nothing was paid of (``invoice_change_amount``).
+"""The "segunda via" of an invoice (issue 16, item 6): a new due date for an open invoice; a new
+amount for an open invoice nothing was paid of (``invoice_change_amount``); and sending a title the
+bank rejected once more, after its data was corrected (``invoice_registration_resend``).
 
 The change is recorded (the invoice's audit entry has the old and new due date) and counted
 (``Invoice.changes``): while ``changes > sent_changes`` the next remittance of a wallet the bank
@@ -25,7 +26,7 @@ from enlace.core.types import Actor
 
 from ..cnab import Movement
 from ..cnab.remittance import MOVEMENT_CODES
-from ..models import BillingSettings, Invoice
+from ..models import BillingSettings, Invoice, RegistrationStatus
 from ..selectors import AT_THE_BANK
 from .collection import collection_check_on_commit
 from .common import copy_fields
@@ -109,5 +110,30 @@ def invoice_change_amount(*, actor: Actor, invoice: Invoice, amount: Decimal) ->
             )
         locked.amount = amount
         _save_change(locked, actor)
+    copy_fields(locked, invoice)
+    return invoice
+
+
+def invoice_registration_resend(*, actor: Actor, invoice: Invoice) -> Invoice:
+    """Send the open ``invoice`` whose entry the bank rejected (return occurrence 03) in the next
+    remittance again, usually after the customer's CPF/CNPJ or address was corrected: it goes
+    back to ``pending`` and its change counter moves on, so the new entry (01) is a new
+    ``RemittanceItem`` (the unique constraint (invoice, movement, change) lets an entry out once
+    per counter value, never twice for the same one). ``ApplicationError`` when the invoice is not
+    open or the bank did not reject it."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.registration_status != RegistrationStatus.REJECTED:
+            raise ApplicationError(
+                _("Only a title the bank rejected can be sent to it again."), code="invalid_transition"
+            )
+        if not locked.is_open or locked.renegotiated:
+            raise ApplicationError(
+                _("Only an open invoice can be sent to the bank again."), code="invalid_transition"
+            )
+        locked.registration_status = RegistrationStatus.PENDING
+        locked.registration_message = ""
+        locked.changes += 1
+        object_save(locked, actor=actor)
     copy_fields(locked, invoice)
     return invoice

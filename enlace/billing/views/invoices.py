@@ -22,7 +22,7 @@ from enlace.core.views.common import legend, safe_next, tab_url
 from enlace.core.views.generic import ROW_COUNT, ObjectDetailView, ObjectListView, ObjectViewMixin
 
 from .. import boleto, forms, selectors, tables
-from ..models import OPEN_STATUSES, Invoice, InvoiceColor, InvoiceStatus, Payment
+from ..models import OPEN_STATUSES, Invoice, InvoiceColor, InvoiceStatus, Payment, RegistrationStatus
 from ..pdf import boleto_pdf, carne_pdf
 from ..services.invoices import invoice_cancel, invoice_create
 from .common import chart, pdf_response
@@ -43,6 +43,9 @@ def invoice_actions(invoice: Invoice, user) -> dict:
         "can_second_copy": invoice.is_open and user.has_perm("billing.change_invoice"),
         "can_change_amount": invoice.is_open
         and not invoice.paid_amount
+        and user.has_perm("billing.change_invoice"),
+        "can_resend_registration": invoice.is_open
+        and invoice.registration_status == RegistrationStatus.REJECTED
         and user.has_perm("billing.change_invoice"),
     }
 

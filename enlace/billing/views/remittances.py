@@ -22,7 +22,7 @@ from enlace.core.views.generic import ObjectDetailView, ObjectListView, ObjectVi
 from .. import forms, tables
 from ..models import BillingSettings, Invoice, Remittance, RemittanceItem, WalletRegistration
 from ..services.remittances import remittance_generate, wallet_registration_set
-from ..services.second_copy import invoice_change_amount, invoice_second_copy
+from ..services.second_copy import invoice_change_amount, invoice_registration_resend, invoice_second_copy
 
 
 class RemittanceListView(ObjectListView):
@@ -176,3 +176,14 @@ class InvoiceChangeAmountView(ObjectActionView):
 
     def perform(self, invoice, data):
         return invoice_change_amount(actor=self.request.user, invoice=invoice, amount=data["amount"])
+
+
+class InvoiceRegistrationResendView(ObjectActionView):
+    """ "Send to the bank again": a title the bank rejected goes out in the next remittance (a
+    button on the invoice page, after its data was corrected)."""
+
+    model = Invoice
+    success_message = gettext_lazy("%(object)s: the next remittance sends the title to the bank again.")
+
+    def perform(self, invoice, data):
+        return invoice_registration_resend(actor=self.request.user, invoice=invoice)
