@@ -24,6 +24,11 @@ after the run the log caught up).
 Goal on the 2-core machine: (a) ≥ 2,000 auth/s with p99 ≤ 20 ms while every authentication is
 logged, beating (b).
 
+The storm drill (``--nas`` concentrators) prints, per phase, the packets answered per second, their
+answer times, the rows per second into radacct and the CPU of radiusd, PostgreSQL, the accounting
+loader (``manage.py radius_acct_loader``, started beside (a) as ``radius_server`` does), radius_cache,
+redis-server and this load generator.
+
 Usage: ``python bench/radius.py [--quick] [-n N] [--duration S] [--repeat R] [-c CONCURRENCY]
 [--threads T] [--only a,b,c] [--keep] [--reuse]``; ``--repeat 3`` lets the set-ups take turns three
 times and keeps each one's best window (other work on the machine skews single windows). Needs
@@ -79,14 +84,16 @@ from enlace.radius.management.commands.radius_server import (  # noqa: E402
     freeradius_argv,
     prepare_state_dir,
     server_environment,
+    start_acct_loader,
     stock_dir,
 )
 from enlace.radius.models import Login, Nas  # noqa: E402
 from enlace.radius.postauth_loader import PostAuthLoader  # noqa: E402
 
 SECRET = "testing123"  # noqa: S105 — the stock clients.conf secret of 127.0.0.1, used by all three set-ups
-DB_NAME = "enlace_bench_radius"
-STOCK_DB_NAME = "enlace_bench_radius_stock"
+#: Scratch databases (BENCH_RADIUS_DB names others, e.g. one per engineer on a shared server).
+DB_NAME = os.environ.get("BENCH_RADIUS_DB") or "enlace_bench_radius"
+STOCK_DB_NAME = f"{DB_NAME}_stock"
 CONTRACTS = 20
 SEED = 5
 
@@ -582,6 +589,7 @@ def storm(setup: "Setup", n: int, *, concurrency: int, interim: bool = False, re
     socks, state = {}, {}
     todo = iter(range(n))
     counts = {"auth": 0, "acct": 0, "reject": 0, "retransmissions": 0, "gave_up": 0}
+    latency = {"auth": array("d"), "acct": array("d")}
     for _ in range(concurrency):
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))
@@ -619,6 +627,8 @@ def storm(setup: "Setup", n: int, *, concurrency: int, interim: bool = False, re
             if not current or len(data) < 20 or data[1] != current[2]:
                 continue
             i, stage = current[0], current[1]
+            if not current[6]:  # answer time of packets not retransmitted
+                latency[stage].append(now - current[3])
             if stage == "auth":
                 counts["auth"] += 1
                 if data[0] == 2:
@@ -644,7 +654,12 @@ def storm(setup: "Setup", n: int, *, concurrency: int, interim: bool = False, re
         sock.close()
     poller.close()
     packets = counts["auth"] + counts["acct"]
-    return {**counts, "elapsed": elapsed, "rate": packets / elapsed if elapsed else 0}
+    pct = {}
+    for stage, values in latency.items():
+        ordered = sorted(values)
+        for p in (50, 99):
+            pct[f"{stage}_p{p}"] = ordered[int(p / 100 * (len(ordered) - 1))] * 1000 if ordered else 0.0
+    return {**counts, **pct, "elapsed": elapsed, "rate": packets / elapsed if elapsed else 0}
 
 
 def _storm_rows(dbname: str, *, interim: bool) -> int:
@@ -679,11 +694,22 @@ def storm_drill(setup: "Setup", args) -> dict:
             # soon after (migration radius 0006 lowers its threshold); the bench does not wait for it.
             with psycopg.connect(**_pg_params(setup.dbname), autocommit=True) as conn:
                 conn.execute("ANALYZE radacct")
+        cpu = StormCpu(setup)
         result = storm(setup, args.n, concurrency=args.nas, interim=interim)
+        answered_cpu = cpu.split()
         lag, rows = wait_radacct(setup, args.n, interim=interim, timeout=args.drain_timeout)
         result["online"] = result["elapsed"] + lag
         result["rows"] = rows
+        result["rows_per_s"] = rows / result["online"] if result["online"] else 0
         out[phase] = result
+        print(f"  {setup.label} storm {phase}, CPU while answering: {answered_cpu}", file=sys.stderr)
+        print(
+            f"  {setup.label} storm {phase}: answer times p50/p99 "
+            + (f"auth {result['auth_p50']:.1f}/{result['auth_p99']:.1f} ms, " if not interim else "")
+            + f"accounting {result['acct_p50']:.1f}/{result['acct_p99']:.1f} ms; "
+            f"{result['rows_per_s']:,.0f} rows/s into radacct (storm start to the last row)",
+            file=sys.stderr,
+        )
         print(
             f"  {setup.label} storm {phase}: {result['rate']:,.0f} packets/s answered, "
             f"{result['auth']:,} auth + {result['acct']:,} acct in {result['elapsed']:.1f} s, "
@@ -694,6 +720,34 @@ def storm_drill(setup: "Setup", args) -> dict:
     with psycopg.connect(**_pg_params(setup.dbname), autocommit=True) as conn:
         conn.execute(f"DELETE FROM radacct WHERE acctsessionid LIKE '{STORM_PREFIX}%'")  # noqa: S608
     return out
+
+
+class StormCpu:
+    """CPU of each process of a set-up (and of this load generator) from now to ``split()``."""
+
+    def __init__(self, setup: "Setup"):
+        self.pids = {
+            "radiusd": [setup.server.process.pid],
+            "postgres": _postgres_pids(setup.dbname),
+            "loader": [setup.loader.pid] if setup.loader else [],
+            "radius_cache": [setup.copy_process.pid] if setup.copy_process else [],
+            "redis": [setup.redis_pid] if setup.redis_pid else [],
+        }
+        self.before = {name: _ticks(pids) for name, pids in self.pids.items()}
+        self.client = time.process_time()
+        self.machine = _machine_ticks()
+        self.wall = time.perf_counter()
+
+    def split(self) -> str:
+        hz, wall = os.sysconf("SC_CLK_TCK"), time.perf_counter() - self.wall
+        parts = [
+            f"{name} {(_ticks(pids) - self.before[name]) / hz / wall * 100:.0f}%"
+            for name, pids in self.pids.items()
+            if pids
+        ]
+        parts.append(f"load generator {(time.process_time() - self.client) / wall * 100:.0f}%")
+        busy, total = (a - b for a, b in zip(_machine_ticks(), self.machine, strict=True))
+        return ", ".join(parts) + f"; machine busy {busy / total * 100:.0f}% of {os.cpu_count()} CPUs"
 
 
 def _wait_copy_sessions(setup: "Setup", args, timeout: float = 120) -> None:
@@ -821,6 +875,9 @@ class Setup:
     #: (a) with the Redis copy: the ``manage.py radius_cache`` process and redis-server's pid.
     copy_process: subprocess.Popen | None = None
     redis_pid: int | None = None
+    #: Ours on PostgreSQL: the state directory whose accounting lines the loader applies, and it.
+    loader_state: Path | None = None
+    loader: subprocess.Popen | None = None
 
 
 def measure(setup: Setup, args) -> dict:
@@ -900,18 +957,30 @@ def _truncate_postauth(dbname: str) -> None:
 # --- Set-ups ----------------------------------------------------------------------------------
 
 
+def _bench_database_url() -> str:
+    db = connection.settings_dict
+    url = f"postgres://{db.get('USER') or 'postgres'}"
+    url += f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return url + f"@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def start_loader(setup: Setup) -> None:
+    """The accounting loader of ``setup`` (ours on PostgreSQL), as ``radius_server`` starts it."""
+    setup.loader = start_acct_loader(
+        setup.loader_state,
+        parent=setup.server.process.pid,
+        env={**os.environ, "DATABASE_URL": _bench_database_url()},
+    )
+
+
 def start_copy(args, state: Path) -> tuple[subprocess.Popen, int | None]:
     """``manage.py radius_cache`` on the bench database (a process of its own, so its CPU shows),
     once it has built the copy and set the heartbeat; and redis-server's pid."""
     import redis
 
-    db = connection.settings_dict
-    url = f"postgres://{db.get('USER') or 'postgres'}"
-    url += f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    url += f"@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
     env = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": _bench_database_url(),
         "RADIUS_REDIS_URL": args.redis_url,
         "RADIUS_REDIS_PREFIX": COPY_PREFIX,
         "RADIUS_STATE_DIR": str(state),
@@ -971,6 +1040,7 @@ def setup_ours(
         DB_NAME,
         state / "spool" / ("postauth-batch" if copy else "postauth"),
         acct_port=acct_port,
+        loader_state=state if env["ENLACE_RADIUS_ACCT"] == "batch" else None,
     )
     if copy:
         setup.copy_process, setup.redis_pid = start_copy(args, state)
@@ -1118,6 +1188,8 @@ def main(argv=None) -> int:
                     setup = makers[key]()
                     setup.server.start(timeout=120)
                     setups.append(setup)
+                    if setup.loader_state:
+                        start_loader(setup)
                 except Exception as exc:  # the other set-ups still run
                     failed.append((key, f"FAILED: {type(exc).__name__}: {exc}"[:300]))
         # The set-ups take turns, so that the load of other processes on the machine falls on
@@ -1142,6 +1214,9 @@ def main(argv=None) -> int:
     finally:
         for setup in setups:
             setup.server.stop()
+            if setup.loader:
+                setup.loader.terminate()
+                setup.loader.wait(30)
             if setup.copy_process:
                 setup.copy_process.terminate()
                 setup.copy_process.wait(30)
@@ -1201,7 +1276,9 @@ def main(argv=None) -> int:
             notes_s = (
                 f"{start['retransmissions'] + interim['retransmissions']:,} retransmissions; "
                 f"{start['reject']} rejected; {start['rows']:,} sessions and {interim['rows']:,} with the "
-                f"interim counters in radacct; answered in {start['elapsed']:.1f} s + {interim['elapsed']:.1f} s"
+                f"interim counters in radacct; answered in {start['elapsed']:.1f} s + {interim['elapsed']:.1f} s; "
+                f"{start['rows_per_s']:,.0f} + {interim['rows_per_s']:,.0f} rows/s into radacct; answer p99 "
+                f"auth {start['auth_p99']:.1f}, Start {start['acct_p99']:.1f}, interim {interim['acct_p99']:.1f} ms"
             )
             print(
                 f"{setup.label:<{name_w}}  {start['rate']:>16,.0f}  {start['online']:>12.1f}  "

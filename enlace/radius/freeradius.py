@@ -298,3 +298,21 @@ class RadPostAuth(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.reply}"
+
+
+class RadAcctLoadPosition(models.Model):
+    """How far the accounting loader (``enlace.radius.acct_loader``) has applied one file of
+    accounting lines FreeRADIUS writes. Updated in the transaction that applies those lines, so
+    a restart resumes exactly after the last committed batch: no line applied twice, none lost."""
+
+    #: ``<host>:<absolute path of the file>`` (several FreeRADIUS servers may share the database).
+    name = models.TextField(primary_key=True)
+    inode = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "enlace_radacct_load_position"
+
+    def __str__(self):
+        return f"{self.name} @ {self.offset}"

@@ -21,6 +21,7 @@ from enlace.core.validators import no_edge_whitespace_constraints
 from .freeradius import (  # noqa: F401  (the FreeRADIUS tables belong to this app)
     NasReload,
     RadAcct,
+    RadAcctLoadPosition,
     RadCheck,
     RadGroupCheck,
     RadGroupReply,

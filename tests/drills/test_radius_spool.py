@@ -2,10 +2,10 @@
 
 No Django process serves anything here: FreeRADIUS (the project's configuration, a real server)
 talks to the database directly. A small TCP proxy stands between FreeRADIUS's primary connections
-(accounting and the post-auth log) and PostgreSQL; the authorize reads go straight to the database,
-as to a read replica. With the proxy stopped, logins keep being authenticated, Accounting-Requests
-are answered and kept in the accounting spool; once the proxy is back, the spool reaches radacct
-(and radpostauth) exactly once.
+(accounting and the post-auth log) and PostgreSQL — and the accounting loader's, which applies the
+accounting lines on PostgreSQL; the authorize reads go straight to the database, as to a read
+replica. With the proxy stopped, logins keep being authenticated, Accounting-Requests are answered
+and kept on disk; once the proxy is back, they reach radacct (and radpostauth) exactly once.
 """
 
 from __future__ import annotations

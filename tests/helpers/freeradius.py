@@ -26,6 +26,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -33,6 +34,7 @@ from pyrad import packet
 from pyrad.client import Client, Timeout
 from pyrad.dictionary import Dictionary
 
+from enlace.radius.acct_loader import AccountingLoader
 from enlace.radius.freeradius import RadiusNas
 from enlace.radius.management.commands.radius_server import (
     CONFIG_DIR,
@@ -40,6 +42,7 @@ from enlace.radius.management.commands.radius_server import (
     freeradius_argv,
     prepare_state_dir,
     server_environment,
+    start_acct_loader,
     stock_problem,
 )
 
@@ -86,6 +89,9 @@ class FreeRadius:
         self.state_dir = prepare_state_dir(state_dir)
         self.log = self.state_dir / "log" / "radius.log"
         self.process: subprocess.Popen | None = None
+        #: The accounting loader (manage.py radius_acct_loader) on PostgreSQL, as radius_server starts it.
+        self.loader: subprocess.Popen | None = None
+        self.batch = False
         self.auth_port = self.acct_port = 0
 
     # --- Life cycle ---------------------------------------------------------------------
@@ -108,6 +114,7 @@ class FreeRadius:
                 redis_url=self.redis_url,
                 redis_prefix=self.redis_prefix,
             )
+            self.batch = env["ENLACE_RADIUS_ACCT"] == "batch"
             offset = self.log.stat().st_size if self.log.exists() else 0
             with (self.state_dir / "log" / "stderr.log").open("ab") as stderr:
                 self.process = subprocess.Popen(
@@ -122,6 +129,8 @@ class FreeRadius:
             while time.monotonic() < deadline:
                 text = self._log_since(offset)
                 if "Ready to process requests" in text:
+                    if self.batch:
+                        self.start_loader()
                     return
                 if self.process.poll() is not None:
                     stderr = (self.state_dir / "log" / "stderr.log").read_text(errors="replace")
@@ -135,7 +144,30 @@ class FreeRadius:
                 break
         raise RuntimeError(f"FreeRADIUS did not start:\n{last_error}")
 
+    def start_loader(self) -> None:
+        """The accounting loader for this server's files, on this server's database."""
+        with (self.state_dir / "log" / "loader.log").open("ab") as stderr:
+            self.loader = start_acct_loader(
+                self.state_dir,
+                parent=self.process.pid,
+                env={**os.environ, "DATABASE_URL": _database_url(self.db)},
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+
+    def stop_loader(self, sig: int = signal.SIGTERM) -> None:
+        if self.loader and self.loader.poll() is None:
+            self.loader.send_signal(sig)
+            try:
+                self.loader.wait(10)
+            except subprocess.TimeoutExpired:
+                self.loader.kill()
+                self.loader.wait(5)
+        self.loader = None
+
     def stop(self) -> None:
+        self.stop_loader()
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -180,7 +212,9 @@ class FreeRadius:
 
     @property
     def acct_spool(self) -> Path:
-        return self.state_dir / "spool" / "accounting"
+        """Where answered Accounting-Requests wait for radacct: the loader's lines (PostgreSQL) or
+        the detail spools."""
+        return self.state_dir / "spool" / ("accounting-batch" if self.batch else "accounting")
 
     def wait_postauth_logged(self, timeout: float = 15) -> None:
         """Wait until the post-auth spool is empty: every answered request is in radpostauth.
@@ -189,13 +223,47 @@ class FreeRadius:
 
     def wait_accounting_logged(self, timeout: float = 15) -> None:
         """Wait until the accounting spool is empty: every answered Accounting-Request is in
-        radacct (sites/accounting-log looks for new entries about once a second)."""
-        _wait_drained(self.acct_spool, timeout, "accounting")
+        radacct (the loader looks for new lines five times a second, sites/accounting-log for new
+        entries about once a second)."""
+        if not self.batch:
+            _wait_drained(self.acct_spool, timeout, "accounting")
+            return
+        loader = AccountingLoader(self.acct_spool)
+        deadline = time.monotonic() + timeout
+        while loader.pending(connection):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"accounting lines not applied after {timeout} s:\n{self.loader_log()}")
+            time.sleep(0.05)
+
+    def forget_accounting(self) -> None:
+        """After a test: its accounting lines are applied; remove their files, or the loader would
+        apply them again to the next test's database (whose position rows start empty)."""
+        files = list(self.acct_spool.glob("acct-*.tsv")) if self.batch else []
+        if not files:
+            return
+        self.wait_accounting_logged()
+        self.stop_loader()
+        for path in files:
+            path.unlink(missing_ok=True)
+        self.start_loader()
+
+    def loader_log(self) -> str:
+        path = self.state_dir / "log" / "loader.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
     # --- Clients ------------------------------------------------------------------------
 
     def client(self, *, secret: str = NAS_SECRET, source: str = NAS_IP, **options) -> RadiusClient:
         return RadiusClient(self, secret=secret, source=source, **options)
+
+
+def _database_url(db: dict) -> str:
+    """DATABASE_URL of a Django PostgreSQL settings dict (the loader process opens the same one)."""
+    auth = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}@{db.get('HOST') or 'localhost'}{port}/{db['NAME']}"
 
 
 def _wait_drained(spool: Path, timeout: float, what: str) -> None:
@@ -374,3 +442,4 @@ def radius(freeradius, transactional_db, branch_a, admin_user):
     )
     yield freeradius
     freeradius.wait_postauth_logged()
+    freeradius.forget_accounting()

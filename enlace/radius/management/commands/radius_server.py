@@ -12,7 +12,9 @@ for the authorize queries and the NAS list); ``RADIUS_LISTEN`` (127.0.0.1), ``RA
 (1812), ``RADIUS_ACCT_PORT`` (1813); ``RADIUS_STATE_DIR`` (logs, pid file and the post-auth
 spool; default ``$ENLACE_VAR_DIR/radius``); ``RADIUS_THREADS`` (16);
 ``RADIUS_STATEMENT_TIMEOUT_MS`` (2000); ``RADIUS_REJECT_DELAY`` (1 second);
-``RADIUS_ACCT_SYNCHRONOUS_COMMIT`` (off: the accounting readers' commits); ``FREERADIUS``
+``RADIUS_ACCT_LOADER`` (batch: on PostgreSQL the accounting loader,
+``manage.py radius_acct_loader``, is started beside FreeRADIUS; spool: the detail readers);
+``RADIUS_ACCT_SYNCHRONOUS_COMMIT`` (off: the detail readers' commits); ``FREERADIUS``
 (the binary), ``FREERADIUS_STOCK_DIR`` (Debian's /etc/freeradius/3.0, for the stock queries),
 ``FREERADIUS_LIBDIR`` (/usr/lib/freeradius); ``RADIUS_REDIS_URL`` (the Redis copy FreeRADIUS
 authorizes from, kept by ``manage.py radius_cache``; unset: every authorization asks PostgreSQL) and
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -126,6 +129,15 @@ def _acct_synchronous_commit() -> str:
     return value
 
 
+def _acct_mode(engine: str) -> str:
+    """How accounting reaches radacct: "batch" (lines applied by the accounting loader, PostgreSQL
+    only) unless RADIUS_ACCT_LOADER says "spool" (the detail readers and the stock queries)."""
+    value = os.environ.get("RADIUS_ACCT_LOADER", "batch").strip().lower()
+    if value not in ("batch", "spool"):
+        raise CommandError(f"RADIUS_ACCT_LOADER must be batch or spool, not {value!r}.")
+    return value if "postgresql" in engine else "spool"
+
+
 def server_environment(
     db: dict,
     *,
@@ -160,6 +172,9 @@ def server_environment(
         # PostgreSQL's synchronous_commit for the accounting readers (docs/radius.md, "Accounting:
         # four readers"): "off" unless RADIUS_ACCT_SYNCHRONOUS_COMMIT says "on".
         "ENLACE_RADIUS_ACCT_SYNCHRONOUS_COMMIT": _acct_synchronous_commit(),
+        # "batch": mods/acct_lines and the accounting loader; "spool": mods/acct_spool and
+        # sites/accounting-log (docs/radius.md, "Accounting in batches").
+        "ENLACE_RADIUS_ACCT": _acct_mode(engine),
         "ENLACE_RADIUS_SQLITE_FILE": "",
         "ENLACE_RADIUS_PG_CONNINFO": "",
         "ENLACE_RADIUS_PG_READ_CONNINFO": "",
@@ -223,10 +238,40 @@ def prepare_state_dir(state_dir: str | os.PathLike) -> Path:
     path = Path(state_dir)
     # The accounting spool has one directory per reader (ACCT_SHARDS, deploy/freeradius/sites/accounting-log).
     shards = [f"spool/accounting/{n}" for n in range(ACCT_SHARDS)]
-    for sub in ("log", "run", "spool/postauth", "spool/postauth-batch", "spool/accounting", *shards):
+    dirs = (
+        "log",
+        "run",
+        "spool/postauth",
+        "spool/postauth-batch",
+        "spool/accounting",
+        "spool/accounting-batch",
+    )
+    for sub in (*dirs, *shards):
         (path / sub).mkdir(parents=True, exist_ok=True)
     (path / "spool").chmod(0o700)
     return path
+
+
+def acct_loader_argv(state_dir: str | os.PathLike, *, parent: int) -> list[str]:
+    """``manage.py radius_acct_loader`` for ``state_dir``, stopping when process ``parent`` is gone."""
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    return [
+        sys.executable,
+        str(manage),
+        "radius_acct_loader",
+        "--state-dir",
+        str(state_dir),
+        "--parent",
+        str(parent),
+    ]
+
+
+def start_acct_loader(state_dir: str | os.PathLike, *, parent: int, **popen) -> subprocess.Popen:
+    """Start the accounting loader beside FreeRADIUS (PostgreSQL; same environment and database).
+    ``radius_server`` passes its own pid, which FreeRADIUS keeps when it replaces the command."""
+    return subprocess.Popen(  # noqa: S603 (our own manage.py)
+        acct_loader_argv(state_dir, parent=parent), stdin=subprocess.DEVNULL, **popen
+    )
 
 
 def freeradius_argv(
@@ -314,4 +359,6 @@ class Command(BaseCommand):
         sys.stdout.flush()
         sys.stderr.flush()
         connections.close_all()
+        if env["ENLACE_RADIUS_ACCT"] == "batch" and not options["check"]:
+            start_acct_loader(options["state_dir"], parent=os.getpid())
         os.execve(binary, argv, {**os.environ, **env})  # noqa: S606 (FreeRADIUS replaces this process)
