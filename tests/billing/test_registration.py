@@ -16,7 +16,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from enlace.billing.cnab import SyntheticRecord, build_cnab240, nosso_numero_for
+from enlace.billing.cnab import SyntheticRecord, build_cnab240, build_cnab400, nosso_numero_for, parse_return
 from enlace.billing.models import (
     Invoice,
     RegistrationStatus,
@@ -26,6 +26,7 @@ from enlace.billing.models import (
 )
 from enlace.billing.registration import adapter_for
 from enlace.billing.registration.cnab import CnabFileAdapter
+from enlace.billing.registration.reasons import rejection_message
 from enlace.billing.services.imports import cnab_import
 from enlace.billing.services.invoices import invoice_cancel, invoice_create
 from enlace.billing.services.remittances import (
@@ -312,3 +313,18 @@ def test_adapter_interface(admin_user, wallet, billed):
     adapter = adapter_for(wallet)
     assert isinstance(adapter, CnabFileAdapter)
     assert adapter.register(wallet=wallet, actor=admin_user).sent == 2
+
+
+def test_itau_400_rejection_reasons_in_words():
+    """Itaú's CNAB 400 return gives its own reason numbers (nota 20, tabela 1) at 378-385: they
+    are shown in words, not as bare codes; a number the table lacks keeps its code."""
+    record = SyntheticRecord(
+        nosso_numero=nosso_numero_for("400", "341", 7), occurrence_code="03", reasons=("03", "14")
+    )
+    (parsed,) = parse_return(build_cnab400("341", [record])).records
+    assert parsed.occurrence_reasons == ("03", "14")
+    assert rejection_message("400", "341", parsed.occurrence_reasons) == (
+        "03 – No collecting agency for the CEP, or invalid CEP; "
+        "14 – Nosso número already registered at the bank or out of range"
+    )
+    assert rejection_message("400", "341", ["97"]) == "97 – reason 97 (see the bank's manual)"

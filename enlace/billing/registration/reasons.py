@@ -8,8 +8,10 @@ Plain English here, meant as translation msgids (the pt-BR words are in the tran
   movement 02/03/26/30), the common codes.
 - CNAB 400 Bradesco: "Cobrança Bradesco 400", retorno, motivos da ocorrência 03 (the codes below
   agree with FEBRABAN's numbering).
-- CNAB 400 Itaú and Banco do Brasil: their 03 reasons use the bank's own numbering; only the code
-  is shown (docs/cnab.md, "Registration").
+- CNAB 400 Itaú: "Cobrança Bancária — Intercâmbio Eletrônico de Arquivos" (CNAB 400), nota 20,
+  tabela 1 (entrada rejeitada: the bank's own numbering, positions 378-385 of the return).
+- CNAB 400 Banco do Brasil (CBR643): its own numbering, not listed here; only the code is shown
+  (docs/cnab.md, "Registration").
 """
 
 from __future__ import annotations
@@ -93,10 +95,44 @@ BRADESCO_400_REJECTIONS = {
     )  # fmt: skip
 }
 
+ITAU_400_REJECTIONS = {
+    "03": N_("No collecting agency for the CEP, or invalid CEP"),
+    "04": N_("Invalid state (UF)"),
+    "05": N_("Due date outside the operation's minimum or maximum term"),
+    "07": N_("Title amount above 10,000,000.00"),
+    "08": N_("Payer name missing or misplaced"),
+    "09": N_("Agency closed"),
+    "10": N_("Payer address missing or misplaced"),
+    "11": N_("CEP is not numeric"),
+    "12": N_("Guarantor name missing or misplaced"),
+    "13": N_("CEP does not match the state"),
+    "14": N_("Nosso número already registered at the bank or out of range"),
+    "15": N_("Nosso número repeated in the same file"),
+    "18": N_("Entry date not valid for this wallet"),
+    "19": N_("Invalid movement code"),
+    "21": N_("Collecting agency refused for this wallet or payer's state"),
+    "22": N_("Wallet not allowed (a free number range must be registered)"),
+    "27": N_("Beneficiary's CNPJ not fit"),
+    "29": N_("Invalid account category"),
+    "35": N_("IOF above 5%"),
+    "36": N_("Currency quantity does not match the title amount"),
+    "37": N_("Payer's CPF/CNPJ not numeric or zero"),
+    "42": N_("Nosso número out of range"),
+    "60": N_("Invalid abatement amount"),
+    "61": N_("Late interest above what is allowed"),
+    "62": N_("Discount greater than the title amount"),
+    "63": N_("Discount per day not allowed"),
+    "64": N_("Invalid issue date"),
+    "66": N_("Invalid due date or outside the operation's term"),
+    "67": N_("Invalid title amount or currency quantity"),
+    "68": N_("Invalid wallet (carteira)"),
+}
+
 #: (layout, bank) → reason code → words; a pair not listed shows the codes only.
 TABLES: dict[tuple[str, str], dict[str, str]] = {
     **{("240", bank): FEBRABAN_240_REJECTIONS for bank in ("001", "104", "237", "341", "748", "756")},
     ("400", "237"): BRADESCO_400_REJECTIONS,
+    ("400", "341"): ITAU_400_REJECTIONS,
 }
 
 
