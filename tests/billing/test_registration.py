@@ -328,3 +328,19 @@ def test_itau_400_rejection_reasons_in_words():
         "14 – Nosso número already registered at the bank or out of range"
     )
     assert rejection_message("400", "341", ["97"]) == "97 – reason 97 (see the bank's manual)"
+
+
+def test_banco_do_brasil_400_rejection_reasons_in_words():
+    """Banco do Brasil's CBR643 return (convênio of 7 digits) gives its "motivos de recusa" of
+    comando 03: shown in words."""
+    record = SyntheticRecord(
+        nosso_numero=nosso_numero_for("400", "001", 7, convenio=BB_CONVENIO),
+        occurrence_code="03",
+        reasons=("82",),
+    )
+    (parsed,) = parse_return(build_cnab400("001", [record], convenio=BB_CONVENIO)).records
+    assert parsed.occurrence_reasons == ("82",)
+    assert rejection_message("400", "001", parsed.occurrence_reasons) == "82 – Invalid CEP"
+    assert rejection_message("400", "001", ["33", "63"]) == (
+        "33 – Nosso número already exists; 63 – Invalid nosso número check digit"
+    )

@@ -10,8 +10,8 @@ Plain English here, meant as translation msgids (the pt-BR words are in the tran
   agree with FEBRABAN's numbering).
 - CNAB 400 Itaú: "Cobrança Bancária — Intercâmbio Eletrônico de Arquivos" (CNAB 400), nota 20,
   tabela 1 (entrada rejeitada: the bank's own numbering, positions 378-385 of the return).
-- CNAB 400 Banco do Brasil (CBR643): its own numbering, not listed here; only the code is shown
-  (docs/cnab.md, "Registration").
+- CNAB 400 Banco do Brasil (CBR643, convênio of 7 digits): "motivos de recusa" of comando 03
+  (the bank's own numbering).
 """
 
 from __future__ import annotations
@@ -128,11 +128,57 @@ ITAU_400_REJECTIONS = {
     "68": N_("Invalid wallet (carteira)"),
 }
 
+BB_400_REJECTIONS = {
+    "01": N_("Invalid identification"),
+    "02": N_("Invalid wallet variation"),
+    "03": N_("Invalid daily interest amount"),
+    "04": N_("Invalid discount amount"),
+    "05": N_("Title species not allowed for the wallet/variation"),
+    "07": N_("Invalid agency prefix"),
+    "08": N_("Invalid title amount"),
+    "09": N_("Invalid due date"),
+    "10": N_("Outside the term allowed by the wallet"),
+    "12": N_("The bank has no agency in the payer's town"),
+    "13": N_("Registration reasons"),
+    "16": N_("Title filled in irregularly"),
+    "18": N_("Payer address not found or incomplete"),
+    "19": N_("Invalid beneficiary code"),
+    "20": N_("Payer name or address missing"),
+    "21": N_("Invalid wallet (carteira)"),
+    "23": N_("Nosso número range exceeded"),
+    "24": N_("Invalid abatement amount"),
+    "27": N_("Invalid payer or beneficiary name"),
+    "28": N_("Invalid new due date"),
+    "29": N_("Address missing"),
+    "33": N_("Nosso número already exists"),
+    "35": N_("Invalid discount percentage"),
+    "37": N_("Invalid issue date"),
+    "38": N_("Due date before the issue date"),
+    "40": N_("Invalid currency code"),
+    "42": N_("CEP and state invalid or not matching"),
+    "45": N_("Wallet/variation closed"),
+    "46": N_("Agreement (convênio) closed"),
+    "51": N_("Invalid beneficiary (convênio)"),
+    "52": N_("Abatement equal to or greater than the title amount"),
+    "56": N_("Title does not belong to the beneficiary"),
+    "63": N_("Invalid nosso número check digit"),
+    "66": N_("Invalid payer document type or number"),
+    "68": N_("Invalid fine code, date or percentage"),
+    "69": N_("Invalid interest amount or rate"),
+    "71": N_("Invalid interest code"),
+    "80": N_("Invalid nosso número"),
+    "81": N_("Invalid discount date"),
+    "82": N_("Invalid CEP"),
+    "83": N_("Wallet/variation not found for the beneficiary"),
+    "99": N_("Other reasons"),
+}
+
 #: (layout, bank) → reason code → words; a pair not listed shows the codes only.
 TABLES: dict[tuple[str, str], dict[str, str]] = {
     **{("240", bank): FEBRABAN_240_REJECTIONS for bank in ("001", "104", "237", "341", "748", "756")},
     ("400", "237"): BRADESCO_400_REJECTIONS,
     ("400", "341"): ITAU_400_REJECTIONS,
+    ("400", "001"): BB_400_REJECTIONS,
 }
 
 
