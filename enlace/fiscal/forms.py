@@ -4,12 +4,12 @@ fiscal profiles and the cancellation."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enlace.core.forms import EnlaceForm, EnlaceModelForm
+from enlace.core.forms import AddressFormMixin, EnlaceForm, EnlaceModelForm
 
 from .models import Classification, FiscalSettings, PlanFiscalProfile, ProductFiscalProfile
 
 
-class FiscalSettingsForm(EnlaceModelForm):
+class FiscalSettingsForm(AddressFormMixin, EnlaceModelForm):
     certificate = forms.FileField(
         label=_("A1 certificate (PKCS#12, .pfx)"),
         required=False,
@@ -25,6 +25,14 @@ class FiscalSettingsForm(EnlaceModelForm):
             "branch",
             *FiscalSettings.SETTING_FIELDS,
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The municipality is typed ahead like every city (core.pickers "city"): a select of the
+        # 5,570 cities, each printing its state with a query of its own, took seconds to render.
+        model_field = self.fields["city"]
+        self.setup_city()
+        self.fields["city"].label, self.fields["city"].help_text = model_field.label, model_field.help_text
 
 
 class PlanFiscalProfileForm(EnlaceModelForm):

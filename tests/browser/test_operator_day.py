@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from enlace.contracts.models import Contract
@@ -49,7 +50,11 @@ def test_contract_from_the_list_with_pickers_and_money(
     assert page.locator("#div_installation_fee .input-group-text", has_text="R$").count() == 1
     page.fill("#id_installation_fee", "150,00")
     page.click("#save-button")
-    page.wait_for_url(re.compile(r"/contracts/\d+/"))
+    try:  # a loaded CI machine takes its time; a form shown again says why
+        page.wait_for_url(re.compile(r"/contracts/\d+/"), timeout=30_000)
+    except PlaywrightTimeoutError:
+        shown = page.locator(".field-error, .alert, .invalid-feedback, .modal.show").all_inner_texts()
+        pytest.fail(f"the contract was not saved; the page says: {shown} ({page.url})")
     contract = Contract.objects.get(customer=customer)
     assert contract.installation_fee == Decimal("150.00")
     assert page.problems.errors == []

@@ -124,6 +124,10 @@ def test_settings_form_uploads_the_certificate(admin_web, branch_a, test_ca):
         "certificate_password": "wrong",
         "certificate": SimpleUploadedFile("a1.pfx", test_ca.a1(branch_a.cnpj, PASSWORD)),
     }
+    form = admin_web.get(reverse("fiscal:fiscalsettings_add")).content.decode()
+    assert (
+        f'data-picker="{reverse("core:pick", args=["city"])}"' in form and form.count("<option") < 100
+    )  # typed ahead, not 5,570 options
     answer = admin_web.post(reverse("fiscal:fiscalsettings_add"), data)
     assert answer.status_code == 200 and "não pode ser aberto" in answer.content.decode()
     data["certificate"] = SimpleUploadedFile("a1.pfx", test_ca.a1(branch_a.cnpj, PASSWORD))
