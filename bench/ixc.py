@@ -7,8 +7,10 @@
 2. creates a scratch Enlace database (``enlace_bench_ixc``, or $IXC_BENCH_DATABASE, on the
    PostgreSQL server of DATABASE_URL, or a SQLite file under $ENLACE_VAR_DIR), migrates it and
    runs the import (``import_all``, what ``manage.py import_ixc --mysql`` runs) — wall and CPU
-   seconds (this process's; the database server's CPU is not counted) per table, and the
-   projection to 100,000 customers;
+   seconds per table (this process's), the CPU of the PostgreSQL backend serving the import and
+   of the MariaDB server (read from /proc), and the projection to 100,000 customers: at this
+   run's wall, and the floor a quiet 2-core machine would give (the busier of the importer's CPU
+   and the database servers' CPU);
 3. bulk-inserts 200,000 accounting sessions (``radacct``, which FreeRADIUS writes itself) and lists
    them through ``/webservice/v1/radacct`` with ``rp=200000``: the rows are counted as they stream
    (the run fails if the count is not ``rp``), with the peak of Python memory allocated while the
@@ -82,6 +84,41 @@ class RssSampler(threading.Thread):
         self._stop_event.set()
         self.join()
         self.peak = max(self.peak, rss_kb())
+
+
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (0 when unreadable)."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_pid() -> int | None:
+    """The PostgreSQL backend serving this connection (its CPU is the import's work in the
+    database: COPY, indexes, constraints); None on SQLite (the database runs in this process)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def mariadb_pid(args) -> int | None:
+    """The MariaDB server's process when it runs on this machine (its CPU: reading IXC's rows; it
+    may include other clients of that server)."""
+    if args.mysql_host not in ("127.0.0.1", "localhost"):
+        return None
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() in ("mariadbd", "mysqld"):
+                return int(stat.parent.name)
+        except OSError:
+            continue
+    return None
 
 
 def fill_ixc(args, n: int) -> None:
@@ -209,37 +246,57 @@ def bench_import(args, rows, user, branch, condition):
     source = MysqlSource(host=args.mysql_host, port=args.mysql_port, database=DATABASE)
     run = make_run(actor=user, default_branch=branch, payment_condition=condition)
     bars = []
+    db_pid, maria_pid = database_pid(), mariadb_pid(args)
+    # The database server's CPU per table: read when a table starts (progress is called then).
+    marks: list[tuple[str, float, float]] = []
 
     def progress(table, total):
+        marks.append((table, process_cpu(db_pid), process_cpu(maria_pid)))
         bar = tqdm(total=total, desc=table, unit=" rows")
         bars.append(bar)
         return bar.update
 
     started, cpu = time.perf_counter(), time.process_time()
+    db_cpu, maria_cpu = process_cpu(db_pid), process_cpu(maria_pid)
     with context.acting_as(user, source="command"):
         reports = import_all(source, run, progress=progress)
     import_s, import_cpu = time.perf_counter() - started, time.process_time() - cpu
+    db_cpu, maria_cpu = process_cpu(db_pid) - db_cpu, process_cpu(maria_pid) - maria_cpu
+    marks.append(("", process_cpu(db_pid), process_cpu(maria_pid)))
+    table_db = {
+        table: (db_next - db, maria_next - maria)
+        for (table, db, maria), (_next, db_next, maria_next) in zip(marks, marks[1:], strict=False)
+    }
     for bar in bars:
         bar.close()
     for r in reports:
         if r.read:
+            db, maria = table_db.get(r.table, (0.0, 0.0))
             rows.append(
                 (
                     f"import {r.table}",
                     r.read,
                     r.seconds,
                     r.cpu_seconds,
-                    f"{r.created} created, {len(r.refused)} refused",
+                    f"{r.created} created, {len(r.refused)} refused; PostgreSQL CPU {db:.1f} s, "
+                    f"MariaDB CPU {maria:.1f} s",
                 )
             )
     projected = import_s * 100_000 / args.n
+    # On a quiet 2-core machine the wall time is at least the busier of the two cores' work: the
+    # importer's CPU, or the database servers' CPU (they run beside it).
+    quiet = max(import_cpu, db_cpu + maria_cpu) * 100_000 / args.n
     rows.append(
         (
             "import, all tables",
             args.n,
             import_s,
             import_cpu,
-            f"{args.n} customers ({args.n * 15:,} IXC rows); 100,000 projected: {projected / 60:.1f} min",
+            f"{args.n} customers ({args.n * 15:,} IXC rows); PostgreSQL CPU {db_cpu:.1f} s, MariaDB CPU "
+            f"{maria_cpu:.1f} s; 100,000 projected: {projected / 60:.1f} min at this wall, "
+            f"importer CPU {import_cpu * 100_000 / args.n / 60:.1f} min, database CPU "
+            f"{(db_cpu + maria_cpu) * 100_000 / args.n / 60:.1f} min (a quiet machine's floor: "
+            f"{quiet / 60:.1f} min)",
         )
     )
     refused = [(r.table, r.refused[:3]) for r in reports if r.refused]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,7 @@ def phone(value: str | None) -> str:
     return number.lstrip("0")[-11:] if len(number) > 11 else number
 
 
+@functools.lru_cache(maxsize=4096)  # a table's dates repeat (a year of due dates): parsed once each
 def date(value: str | None) -> datetime.date | None:
     """``YYYY-MM-DD`` (or with a time); IXC's zero date ``0000-00-00`` and blanks are None."""
     value = (value or "").strip()[:10]
@@ -51,6 +53,7 @@ def date(value: str | None) -> datetime.date | None:
             raise Refused(_("Invalid date: %(value)s.") % {"value": value}) from exc
 
 
+@functools.lru_cache(maxsize=4096)  # amounts repeat (the plans' prices): parsed once each
 def money(value: str | None) -> Decimal:
     value = (value or "").strip().replace(",", ".") or "0"
     try:

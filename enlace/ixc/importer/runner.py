@@ -21,7 +21,7 @@ from enlace.core.exceptions import ApplicationError
 from enlace.core.models import Wallet
 
 from ..models import ExternalKind
-from . import bulk, support, tables
+from . import bulk, support, tables, writing
 from .common import CREATED, UNCHANGED, UPDATED, Run
 from .sources import Source
 
@@ -135,11 +135,14 @@ def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def _import_chunk(run: Run, table: str, chunk: list[dict], importer: Callable, report: TableReport) -> None:
+def _import_chunk(
+    run: Run, table: str, chunk: list[dict], importer: Callable, report: TableReport, prefetch: Callable
+) -> None:
     """A chunk of a bulk table: rows imported before (known external id) are compared and updated
     one by one; new rows go through ``bulk`` in one savepoint — its refused rows are reported, the
     rows it leaves (statuses it does not cover) and, when its writes fail, the whole chunk's new
-    rows are imported one by one."""
+    rows are imported one by one. The next chunk is read from the source (``prefetch``) while the
+    database still writes this one (``writing.background``)."""
     report.read += len(chunk)
     known = run.id_map(str(ExternalKind(table)))
     new, seen = [], set()
@@ -153,8 +156,9 @@ def _import_chunk(run: Run, table: str, chunk: list[dict], importer: Callable, r
     if not new:
         return
     try:
-        with transaction.atomic():
+        with transaction.atomic(), writing.checked_per_statement():
             result = bulk.IMPORTERS[table](run, new)
+            prefetch()
     except (ApplicationError, ValidationError, DatabaseError, ValueError, LookupError) as exc:
         logger.warning("IXC %s: a chunk is imported row by row after: %s", table, error_text(exc))
         report.fallbacks += 1
@@ -166,6 +170,23 @@ def _import_chunk(run: Run, table: str, chunk: list[dict], importer: Callable, r
     report.refused.extend(result.refused)
     for row in result.per_row:
         _import_row(run, row, importer, report, read=False)
+
+
+def _import_bulk_table(
+    run: Run, table: str, rows: Iterator[dict], importer: Callable, report: TableReport, step
+) -> None:
+    chunks = _chunks(rows, CHUNK)
+    ahead: list = []
+
+    def prefetch() -> None:
+        ahead.append(next(chunks, None))
+
+    chunk = next(chunks, None)
+    while chunk is not None:
+        _import_chunk(run, table, chunk, importer, report, prefetch)
+        if step:
+            step(len(chunk))
+        chunk = ahead.pop() if ahead else next(chunks, None)
 
 
 def import_all(
@@ -196,7 +217,11 @@ def import_all(
         "usuarios": support.import_usuarios,
     }
     try:
-        with context.acting_as(run.actor, source="command"), transaction.atomic(durable=False):
+        with (
+            context.acting_as(run.actor, source="command"),
+            transaction.atomic(durable=False),
+            writing.background(),
+        ):
             for table in ORDER:
                 if table not in tables_wanted:
                     continue
@@ -219,10 +244,7 @@ def import_all(
                     continue
                 importer = importers[table]
                 if table in bulk.IMPORTERS:
-                    for chunk in _chunks(source.rows(table), CHUNK):
-                        _import_chunk(run, table, chunk, importer, report)
-                        if step:
-                            step(len(chunk))
+                    _import_bulk_table(run, table, source.rows(table), importer, report, step)
                 else:
                     for row in source.rows(table):
                         _import_row(run, row, importer, report)

@@ -373,24 +373,30 @@ def import_radusuarios(run: Run, row: dict) -> str:
 # --- fn_areceber → Invoice -------------------------------------------------------------------
 
 
-def receivable_invoice(run: Run, row: dict, customer_id, contract_id, branch_id) -> Invoice:
-    """The unsaved one-off invoice of an ``fn_areceber`` row (the per-row and the bulk paths)."""
+def receivable_values(run: Run, row: dict, customer_id, contract_id, branch_id) -> dict:
+    """The values of the one-off invoice of an ``fn_areceber`` row (the per-row and the bulk
+    paths), by attribute name."""
     due = date(row.get("data_vencimento"))
     if due is None:
         raise ValidationError({"due_date": [_("This field is required.")]})
     number = digits(row.get("nn_boleto"))
-    return Invoice(
-        customer_id=customer_id,
-        contract_id=contract_id,
-        branch_id=branch_id,
-        wallet_id=run.wallet(branch_id),
-        kind=InvoiceKind.ONE_OFF,
-        description=(text(row, "obs") or f"IXC {row['id']}")[:200],
-        issue_date=date(row.get("data_emissao")) or due,
-        due_date=due,
-        amount=money(row.get("valor")),
-        nosso_numero=int(number) if number else None,
-    )
+    return {
+        "customer_id": customer_id,
+        "contract_id": contract_id,
+        "branch_id": branch_id,
+        "wallet_id": run.wallet(branch_id),
+        "kind": InvoiceKind.ONE_OFF,
+        "description": (text(row, "obs") or f"IXC {row['id']}")[:200],
+        "issue_date": date(row.get("data_emissao")) or due,
+        "due_date": due,
+        "amount": money(row.get("valor")),
+        "nosso_numero": int(number) if number else None,
+    }
+
+
+def receivable_invoice(run: Run, row: dict, customer_id, contract_id, branch_id) -> Invoice:
+    """The unsaved one-off invoice of an ``fn_areceber`` row."""
+    return Invoice(**receivable_values(run, row, customer_id, contract_id, branch_id))
 
 
 def import_fn_areceber(run: Run, row: dict) -> str:
@@ -408,11 +414,14 @@ def import_fn_areceber(run: Run, row: dict) -> str:
     contract_id = None
     if digits(row.get("id_contrato")) not in ("", "0"):
         contract_id = run.lookup(ExternalKind.CONTRATO, row["id_contrato"], label=_("Contract"))
-    branch_id = (
-        Contract.objects.filter(pk=contract_id).values_list("branch_id", flat=True).first()
-        if contract_id
-        else Customer.objects.filter(pk=customer_id).values_list("branch_id", flat=True).first()
-    )
+    if contract_id:
+        contract_customer, branch_id = Contract.objects.values_list("customer_id", "branch_id").get(
+            pk=contract_id
+        )
+        if contract_customer != customer_id:  # as invoice_create refuses it
+            raise ValidationError({"contract": [_("The contract belongs to another customer.")]})
+    else:
+        branch_id = Customer.objects.filter(pk=customer_id).values_list("branch_id", flat=True).first()
     nosso_numero = digits(row.get("nn_boleto"))
     invoice = receivable_invoice(run, row, customer_id, contract_id, branch_id)
     with transaction.atomic():
