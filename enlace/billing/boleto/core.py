@@ -14,6 +14,7 @@ names the input that is wrong.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable
@@ -71,6 +72,13 @@ def _digits(field: str, value: object, size: int, context: str = "") -> str:
     Leading zeros beyond ``size`` are accepted ("0061900" fits 7 digits as well as "61900");
     significant digits beyond ``size`` are an error.
     """
+    if type(value) is str or type(value) is int:
+        # A wallet's agency, account, carteira and convênio come back for every boleto of a run.
+        return _digits_of(field, value, size, context)
+    return _check_and_fill(field, value, size, context)
+
+
+def _check_and_fill(field: str, value: object, size: int, context: str) -> str:
     where = f" {context}" if context else ""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise BoletoError(field, f"expected digits, got {type(value).__name__}")
@@ -88,6 +96,11 @@ def _digits(field: str, value: object, size: int, context: str = "") -> str:
     if len(significant) > size:
         raise BoletoError(field, f"{text!r} has {len(significant)} digits; at most {size} fit{where}")
     return significant.zfill(size)
+
+
+#: ``_check_and_fill`` remembered by value (``typed``: ``True`` is not ``1``); errors are raised
+#: again on every call.
+_digits_of = functools.lru_cache(maxsize=4096, typed=True)(_check_and_fill)
 
 
 # --- Check digits -----------------------------------------------------------------------------
