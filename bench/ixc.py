@@ -37,7 +37,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
-from bench.data import bench_cpf  # noqa: E402
+from bench.data import SICOOB_WALLET, bench_cpf  # noqa: E402
 
 django.setup()
 
@@ -338,13 +338,7 @@ def main(argv=None) -> int:
         Wallet.objects.create(
             name="Carteira",
             branch=branch,
-            bank_code="756",
-            agency="3069",
-            account="12345",
-            account_digit="6",
-            carteira="1",
-            convenio="123456",
-            cnab_layout="240",
+            **SICOOB_WALLET,
         )
         condition = PaymentCondition.objects.create(name="À vista", instalments=1)
         refused = []

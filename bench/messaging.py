@@ -44,7 +44,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
-from bench.data import bench_cpf  # noqa: E402
+from bench.data import SICOOB_WALLET, bench_cpf  # noqa: E402
 
 django.setup()
 
@@ -125,13 +125,7 @@ def load(n: int) -> None:
     wallet = Wallet.objects.create(
         name="Carteira Sicoob",
         branch=branch,
-        bank_code="756",
-        agency="3069",
-        account="12345",
-        account_digit="6",
-        carteira="1",
-        convenio="123456",
-        cnab_layout="240",
+        **SICOOB_WALLET,
         pix_key="financeiro@enlace.example",
     )
     today = timezone.localdate()

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from tqdm import tqdm
 
+from bench.data import SICOOB_WALLET
 from enlace.contracts.models import Plan
 from enlace.contracts.services import contract_activate, contract_create, plan_save
 from enlace.core.models import Branch, City, PaymentCondition, Wallet
@@ -70,13 +71,7 @@ def load_enlace(n: int) -> dict:
     wallet = Wallet.objects.create(
         name="Carteira",
         branch=branch,
-        bank_code="756",
-        agency="3069",
-        account="12345",
-        account_digit="6",
-        carteira="1",
-        convenio="123456",
-        cnab_layout="240",
+        **SICOOB_WALLET,
     )
     condition = PaymentCondition.objects.create(name="À vista", instalments=1)
     speeds = [(100_000, 50_000, None), (300_000, 150_000, None), (500_000, 250_000, (600_000, 300_000))]
