@@ -8,6 +8,7 @@ upward notifications), so that no writer — service, admin, shell — can forge
 
 import datetime
 import decimal
+import functools
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -36,18 +37,41 @@ def _json_value(value):
     return value
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+#: What ``_json_value`` gives for the usual types, without walking its checks.
+_JSON = {
+    datetime.datetime: datetime.datetime.isoformat,
+    datetime.date: datetime.date.isoformat,
+    decimal.Decimal: str,
+    uuid.UUID: str,
+}
+
+
+@functools.cache
+def _audited_fields(model) -> tuple[tuple[str, str, bool], ...]:
+    """(name, attname, masked) of the audited concrete fields of ``model``, worked out once per
+    model (a bulk import serializes a million records)."""
+    exclude = set(getattr(model, "audit_exclude", ()))
+    return tuple(
+        (field.name, field.attname, field.name in {"password", "secret"} or "password" in field.name)
+        for field in model._meta.concrete_fields
+        if field.name not in exclude
+    )
+
+
 def serialize(instance, *, with_m2m: bool = True) -> dict:
     """The audited fields of `instance` as JSON-able values (foreign keys as ids)."""
-    exclude = set(getattr(instance, "audit_exclude", ()))
     data = {}
-    for field in instance._meta.concrete_fields:
-        if field.name in exclude:
-            continue
-        value = getattr(instance, field.attname)
-        if field.name in {"password", "secret"} or "password" in field.name:
+    for name, attname, masked in _audited_fields(type(instance)):
+        value = getattr(instance, attname)
+        if masked:
             value = "********" if value else ""
-        data[field.name] = _json_value(value)
+        elif type(value) not in _AS_IS:
+            convert = _JSON.get(type(value))
+            value = convert(value) if convert is not None else _json_value(value)
+        data[name] = value
     if with_m2m and instance.pk is not None:
+        exclude = set(getattr(instance, "audit_exclude", ()))
         for field in instance._meta.many_to_many:
             if field.name not in exclude:
                 data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))

@@ -27,6 +27,7 @@ to its end, when a newer one exists and it has not changed for ``settle`` second
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import re
@@ -285,30 +286,8 @@ UPDATE radacct SET
 WHERE acctstoptime IS NULL AND nasipaddress = %(nas)s::inet AND acctstarttime <= to_timestamp(%(ts)s)"""
 
 STATEMENTS = {"start": START_SQL, "interim": INTERIM_SQL, "stop": STOP_SQL}
-_ARRAYS = (
-    "uid",
-    "sid",
-    "username",
-    "nas",
-    "port",
-    "ptype",
-    "ts",
-    "stime",
-    "auth",
-    "info",
-    "in_octets",
-    "out_octets",
-    "called",
-    "calling",
-    "cause",
-    "svc",
-    "proto",
-    "ip",
-    "ip6",
-    "pfx6",
-    "ifid",
-    "dpfx",
-)
+#: Every value of a record but its status, sent as one array each (``%(name)s`` in the SQL).
+_ARRAYS = tuple(field.name for field in dataclasses.fields(Record) if field.name != "status")
 
 
 def apply(cursor, records: list[Record]) -> None:

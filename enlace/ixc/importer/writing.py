@@ -20,7 +20,7 @@ import functools
 import operator
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
@@ -31,7 +31,7 @@ from django.db import models as m
 from django.db.models import Model
 from django.utils import timezone
 
-from enlace.core.audit import _json_value, build_change
+from enlace.core.audit import build_change, serialize
 from enlace.core.models import ObjectChange
 
 from ..models import ExternalId
@@ -275,44 +275,6 @@ def insert_rows(model: type[Model], names: tuple[str, ...], rows: list[tuple]) -
 
 # --- Audit rows and external ids ------------------------------------------------------------------
 
-_MASKED = {"password", "secret"}
-_AS_IS = {str, int, bool, float, type(None)}
-#: What ``_json_value`` gives for the usual types, without walking its checks.
-_JSON = {
-    datetime.datetime: datetime.datetime.isoformat,
-    datetime.date: datetime.date.isoformat,
-    Decimal: str,
-    uuid.UUID: str,
-}
-
-
-@functools.cache
-def serializer(model: type[Model]) -> Callable[[Model], dict]:
-    """``core.audit.serialize(obj, with_m2m=False)`` for records of ``model``, with the field list
-    worked out once (tests/ixc compare the two)."""
-    exclude = set(getattr(model, "audit_exclude", ()))
-    spec = [
-        (field.name, field.attname, field.name in _MASKED or "password" in field.name)
-        for field in model._meta.concrete_fields
-        if field.name not in exclude
-    ]
-
-    def serialize(obj: Model) -> dict:
-        values = obj.__dict__
-        data = {}
-        for name, attname, masked in spec:
-            value = values[attname]
-            if masked:
-                value = "********" if value else ""
-            elif type(value) not in _AS_IS:
-                convert = _JSON.get(type(value))
-                value = convert(value) if convert is not None else _json_value(value)
-            data[name] = value
-        return data
-
-    return serialize
-
-
 AUDIT_FIELDS = (
     "time",
     "user_id",
@@ -354,7 +316,7 @@ def audit_created(objects: list) -> None:
                 str(obj.pk),
                 str(obj)[:200],
                 None,
-                serializer(model)(obj),
+                serialize(obj, with_m2m=False),
             )
         )
     insert_rows(ObjectChange, AUDIT_FIELDS, rows)
